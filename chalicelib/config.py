@@ -1,0 +1,77 @@
+"""Settings read from the environment once, on first use, and cached."""
+
+import functools
+import os
+from dataclasses import dataclass
+
+from chalicelib.errors import ConfigurationError
+
+DEFAULT_AUTHY_API_URL = "https://api.authy.com"
+
+
+def table_prefix():
+    """Prefix of every table name: TABLE_PREFIX, else ``twofa-<STAGE>``."""
+    return os.environ.get("TABLE_PREFIX") or f"twofa-{os.environ.get('STAGE', 'local')}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment."""
+
+    stage: str
+    authy_api_url: str
+    authy_api_key: str
+    authy_callback_url: str
+    authy_callback_max_age: int
+    site_origin: str
+    app_name: str
+
+
+def _positive_int(env, name, default):
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number of seconds") from None
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be positive")
+    return value
+
+
+def _api_key(env):
+    if env.get("AUTHY_API_KEY"):
+        return env["AUTHY_API_KEY"]
+    parameter = env.get("AUTHY_API_KEY_PARAM")
+    if not parameter:
+        return None
+    from chalicelib import ssm  # only the cloud pays for the SSM client
+
+    return ssm.secure_string(parameter)
+
+
+def load_settings(env=None):
+    """Build Settings from ``env`` (default os.environ); name every missing variable."""
+    env = os.environ if env is None else env
+    required = ("STAGE", "AUTHY_CALLBACK_URL", "SITE_ORIGIN")
+    missing = [name for name in required if not env.get(name)]
+    if not (env.get("AUTHY_API_KEY") or env.get("AUTHY_API_KEY_PARAM")):
+        missing.append("AUTHY_API_KEY (or AUTHY_API_KEY_PARAM)")
+    if missing:
+        raise ConfigurationError("missing configuration: " + ", ".join(missing))
+    return Settings(
+        stage=env["STAGE"],
+        authy_api_url=(env.get("AUTHY_API_URL") or DEFAULT_AUTHY_API_URL).rstrip("/"),
+        authy_api_key=_api_key(env),
+        authy_callback_url=env["AUTHY_CALLBACK_URL"],
+        authy_callback_max_age=_positive_int(env, "AUTHY_CALLBACK_MAX_AGE", 300),
+        site_origin=env["SITE_ORIGIN"].rstrip("/"),
+        app_name=env.get("APP_NAME") or "Two-factor login",
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def settings():
+    """The process-wide Settings, built on first use."""
+    return load_settings()

@@ -1,0 +1,121 @@
+"""The domain's exceptions, each with an HTTP status and a stable code."""
+
+
+class AppError(Exception):
+    """Base of every error a client may see; ``app.py`` turns it into JSON once."""
+
+    status = 400
+    code = "bad_request"
+    message = "The request could not be processed."
+
+    def __init__(self, message=None, *, fields=None, retry_after=None, extra=None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.fields = fields or {}
+        self.retry_after = retry_after
+        self.extra = extra or {}
+
+    def body(self):
+        error = {"code": self.code, "message": self.message, **self.extra}
+        if self.fields:
+            error["fields"] = self.fields
+        return {"error": error}
+
+
+class InvalidInput(AppError):
+    code = "invalid_input"
+    message = "Some fields are missing or not valid."
+
+
+class MalformedJSON(AppError):
+    code = "malformed_json"
+    message = "The body must be a JSON object."
+
+
+class BodyTooLarge(AppError):
+    status = 413
+    code = "body_too_large"
+    message = "The request body is too large."
+
+
+class InvalidCredentials(AppError):
+    status = 401
+    code = "invalid_credentials"
+    message = "The email or password is not right."
+
+
+class EmailTaken(AppError):
+    status = 409
+    code = "email_taken"
+    message = "An account with this email already exists."
+
+
+class ChallengeInvalid(AppError):
+    status = 401
+    code = "challenge_invalid"
+    message = "This login attempt is not valid. Please log in again."
+
+
+class ChallengeExpired(ChallengeInvalid):
+    code = "challenge_expired"
+    message = "This login attempt has expired. Please log in again."
+
+
+class ChallengeUsed(ChallengeInvalid):
+    code = "challenge_used"
+    message = "This login attempt has already been used. Please log in again."
+
+
+class ChallengeLocked(AppError):
+    status = 429
+    code = "challenge_locked"
+    message = "Too many wrong codes. Please log in again."
+
+
+class InvalidCode(AppError):
+    status = 401
+    code = "invalid_code"
+    message = "That code is not right."
+
+
+class ResendTooSoon(AppError):
+    status = 429
+    code = "resend_too_soon"
+    message = "Please wait before asking for another code."
+
+
+class TooManySends(AppError):
+    status = 429
+    code = "too_many_sends"
+    message = "No more codes can be sent for this login. Please log in again later."
+
+
+class SessionInvalid(AppError):
+    status = 401
+    code = "session_invalid"
+    message = "Please log in."
+
+
+class AuthyUnavailable(AppError):
+    """Authy could not be reached or answered with an error we cannot act on."""
+
+    status = 503
+    code = "authy_unavailable"
+    message = "The verification service is not answering. Please try again shortly."
+
+
+class AuthyRejected(AppError):
+    """Authy refused the request as invalid (e.g. a phone number it will not accept)."""
+
+    code = "authy_rejected"
+    message = "The verification service did not accept these details."
+
+
+class StorageUnavailable(AppError):
+    status = 503
+    code = "storage_unavailable"
+    message = "The service is having trouble. Please try again shortly."
+
+
+class ConfigurationError(Exception):
+    """The deployment is missing or has a wrong setting (never shown to clients)."""

@@ -1,0 +1,129 @@
+"""PynamoDB models: one table each, names prefixed by stage.
+
+Times are epoch seconds in NumberAttributes so conditions can compare them; the one
+TTLAttribute per model lets DynamoDB delete late, but every read checks expiry itself.
+Table names and the endpoint are read when the classes are created, so the
+environment must be set before this module is imported.
+"""
+
+import os
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib.config import table_prefix
+
+_HOST = os.environ.get("DYNAMODB_HOST") or None
+_REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+class _TableMeta:
+    host = _HOST
+    region = _REGION
+    billing_mode = PAY_PER_REQUEST_BILLING_MODE
+    connect_timeout_seconds = 2
+    read_timeout_seconds = 3
+    max_retry_attempts = 2
+
+
+class User(Model):
+    """A person who can log in; the email (lower case) is the key, so it is unique."""
+
+    class Meta(_TableMeta):
+        table_name = f"{table_prefix()}-users"
+
+    email = UnicodeAttribute(hash_key=True)
+    state = UnicodeAttribute()  # "claiming" while signup talks to Authy, then "active"
+    claimed_until = NumberAttribute(null=True)
+    name = UnicodeAttribute()
+    password_hash = UnicodeAttribute()
+    country_code = NumberAttribute()
+    phone = UnicodeAttribute()  # E.164
+    authy_id = NumberAttribute(null=True)
+    phone_verified = BooleanAttribute(default=False)
+    created_at = NumberAttribute()
+    last_login_at = NumberAttribute(null=True)
+    last_login_method = UnicodeAttribute(null=True)
+
+
+class OneTouchIndex(GlobalSecondaryIndex):
+    """Finds a challenge from the OneTouch request uuid an Authy callback names."""
+
+    class Meta:
+        index_name = "onetouch-uuid"
+        projection = KeysOnlyProjection()
+
+    onetouch_uuid = UnicodeAttribute(hash_key=True)
+
+
+class LoginChallenge(Model):
+    """One attempt to prove the phone, after a password (login) or at signup."""
+
+    class Meta(_TableMeta):
+        table_name = f"{table_prefix()}-challenges"
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    challenge_id = UnicodeAttribute()  # not secret: logs, hidden_details
+    purpose = UnicodeAttribute()  # "login" | "signup"
+    email = UnicodeAttribute()
+    authy_id = NumberAttribute()
+    method = UnicodeAttribute()  # "onetouch" | "sms"
+    onetouch_uuid = UnicodeAttribute(null=True)
+    onetouch_status = UnicodeAttribute(null=True)  # pending | approved | denied | expired
+    onetouch_expires_at = NumberAttribute(null=True)
+    onetouch_checked_at = NumberAttribute(null=True)
+    code_attempts = NumberAttribute(default=0)
+    sends = NumberAttribute(default=0)
+    last_send_at = NumberAttribute(null=True)
+    request_code = UnicodeAttribute()
+    ip = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+    created_at = NumberAttribute()
+    expires_at = NumberAttribute()
+    used = BooleanAttribute(default=False)
+    ttl = TTLAttribute()
+    onetouch_index = OneTouchIndex()
+
+
+class Session(Model):
+    """A logged-in browser, known only by the SHA-256 of its bearer token."""
+
+    class Meta(_TableMeta):
+        table_name = f"{table_prefix()}-sessions"
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    created_at = NumberAttribute()
+    expires_at = NumberAttribute()  # absolute end of life
+    last_seen_at = NumberAttribute()  # idle timeout counts from here
+    ttl = TTLAttribute()
+
+
+class CallbackNonce(Model):
+    """An authentic Authy callback already handled (nonce and signature), to drop replays."""
+
+    class Meta(_TableMeta):
+        table_name = f"{table_prefix()}-callback-nonces"
+
+    nonce_key = UnicodeAttribute(hash_key=True)
+    ttl = TTLAttribute()
+
+
+MODELS = (User, LoginChallenge, Session, CallbackNonce)
+
+
+def create_tables():
+    """Create every table that is missing (on demand billing, TTL on); return the new ones."""
+    created = []
+    for model in MODELS:
+        if not model.exists():
+            model.create_table(wait=True, billing_mode=PAY_PER_REQUEST_BILLING_MODE)
+            created.append(model.Meta.table_name)
+    return created

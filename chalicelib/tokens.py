@@ -1,0 +1,28 @@
+"""Bearer tokens and short codes: random from ``secrets``, stored only as SHA-256."""
+
+import hashlib
+import secrets
+
+# No 0/O, 1/I/L, 5/S, 8/B: easy to compare between screen and phone.
+_REQUEST_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXYZ234679"
+
+
+def new_token():
+    """A fresh bearer token (256 random bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token):
+    """The SHA-256 hex digest under which a token is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_id():
+    """A short random id that is safe to log and to show to Authy."""
+    return secrets.token_hex(8)
+
+
+def new_request_code():
+    """A code like ``K7P-2QX`` shown both in the browser and on the phone."""
+    chars = [secrets.choice(_REQUEST_CODE_ALPHABET) for _ in range(6)]
+    return "".join(chars[:3]) + "-" + "".join(chars[3:])

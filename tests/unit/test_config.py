@@ -1,0 +1,44 @@
+"""chalicelib.config: every missing variable is named; defaults apply."""
+
+import pytest
+
+from chalicelib.config import load_settings
+from chalicelib.errors import ConfigurationError
+
+FULL = {
+    "STAGE": "dev",
+    "AUTHY_API_KEY": "k",
+    "AUTHY_CALLBACK_URL": "https://x/authy/callback",
+    "SITE_ORIGIN": "https://site.example/",
+}
+
+
+def test_defaults():
+    settings = load_settings(FULL)
+    assert settings.authy_api_url == "https://api.authy.com"
+    assert settings.authy_callback_max_age == 300
+    assert settings.site_origin == "https://site.example"
+
+
+def test_every_missing_variable_is_named():
+    with pytest.raises(ConfigurationError) as error:
+        load_settings({})
+    for name in ("STAGE", "AUTHY_CALLBACK_URL", "SITE_ORIGIN", "AUTHY_API_KEY"):
+        assert name in str(error.value)
+
+
+@pytest.mark.parametrize("value", ["soon", "-5", "0"])
+def test_a_bad_max_age_is_named(value):
+    with pytest.raises(ConfigurationError, match="AUTHY_CALLBACK_MAX_AGE"):
+        load_settings({**FULL, "AUTHY_CALLBACK_MAX_AGE": value})
+
+
+def test_the_api_key_can_come_from_ssm(aws):
+    import boto3
+
+    boto3.client("ssm", region_name="us-east-1").put_parameter(
+        Name="/twofa/dev/authy-api-key", Value="from-ssm", Type="SecureString"
+    )
+    env = {k: v for k, v in FULL.items() if k != "AUTHY_API_KEY"}
+    settings = load_settings({**env, "AUTHY_API_KEY_PARAM": "/twofa/dev/authy-api-key"})
+    assert settings.authy_api_key == "from-ssm"
