@@ -1,0 +1,13 @@
+"""Authy: the REST client and the callback signature."""
+
+import functools
+
+from chalicelib.authy.client import AuthyClient
+from chalicelib.config import settings
+
+
+@functools.lru_cache(maxsize=1)
+def client():
+    """The process-wide Authy client, built on first use (its connections are reused)."""
+    config = settings()
+    return AuthyClient(config.authy_api_url, config.authy_api_key)

@@ -1,0 +1,187 @@
+"""A small client for the parts of Authy's REST API this app uses.
+
+Every call has connect and read timeouts. Only idempotent reads are retried, and only
+after a failure that happened fast (a refused connection, a 5xx or a 429), never after a
+read timeout, so one login never waits on a hung vendor more than once per call.
+Failures become :class:`AuthyUnavailable`; a wrong code is an ordinary ``False``.
+"""
+
+import logging
+import time
+
+import requests
+
+from chalicelib.errors import AuthyRejected, AuthyUnavailable
+
+log = logging.getLogger(__name__)
+
+INVALID_API_KEY = "60001"
+_FIELD_NAMES = {"email": "email", "cellphone": "phone", "country_code": "country_code"}
+
+
+def _succeeded(body):
+    """Authy sends ``success`` as a boolean or as the string "true"."""
+    return body.get("success") in (True, "true", "True")
+
+
+class AuthyClient:
+    """Talks to Authy (or the local emulator) at ``api_url``."""
+
+    def __init__(self, api_url, api_key, session=None, timeout=(2.0, 4.0), retries=1):
+        self.api_url = api_url.rstrip("/")
+        self.api_key = api_key
+        self.session = session or requests.Session()
+        self.timeout = timeout
+        self.retries = retries
+        self.calls = 0  # counted for benchmarks; never reset here
+
+    def _call(self, what, method, path, *, params=None, json=None, idempotent=False):
+        """Return ``(status, body)``; raise AuthyUnavailable on transport or server trouble.
+
+        ``what`` names the call in logs: the path is never logged (verify's holds the code).
+        """
+        attempts = 1 + (self.retries if idempotent else 0)
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            self.calls += 1
+            try:
+                response = self.session.request(
+                    method,
+                    self.api_url + path,
+                    params=params,
+                    json=json,
+                    headers={"X-Authy-API-Key": self.api_key, "Accept": "application/json"},
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
+            except requests.Timeout:
+                log.warning("authy %s timed out", what)
+                raise AuthyUnavailable() from None
+            except requests.RequestException as exc:
+                log.warning("authy %s unreachable: %s", what, type(exc).__name__)
+                if last:
+                    raise AuthyUnavailable() from None
+                time.sleep(0.1 * 2**attempt)
+                continue
+            if response.status_code >= 500 or response.status_code == 429:
+                log.warning("authy %s answered %s", what, response.status_code)
+                if last:
+                    raise AuthyUnavailable()
+                time.sleep(0.1 * 2**attempt)
+                continue
+            return response.status_code, self._json(what, response)
+        raise AuthyUnavailable()  # pragma: no cover - the loop always returns or raises
+
+    @staticmethod
+    def _json(what, response):
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            log.warning("authy %s answered %s without a JSON object", what, response.status_code)
+            raise AuthyUnavailable()
+        if response.status_code == 401 and str(body.get("error_code")) == INVALID_API_KEY:
+            log.error("authy rejected the API key (60001): check AUTHY_API_KEY")
+            raise AuthyUnavailable()
+        return body
+
+    def _expect_ok(self, status, body, what):
+        if status == 200 and _succeeded(body):
+            return body
+        log.warning(
+            "authy %s failed: status %s, error_code %s", what, status, body.get("error_code")
+        )
+        raise AuthyUnavailable()
+
+    def register_user(self, email, country_code, cellphone):
+        """Register (or find again: Authy is idempotent here) a user; return the Authy id."""
+        status, body = self._call(
+            "users/new",
+            "POST",
+            "/protected/json/users/new",
+            json={"user": {"email": email, "cellphone": cellphone, "country_code": country_code}},
+        )
+        if status == 400:
+            errors = body.get("errors") if isinstance(body.get("errors"), dict) else {}
+            fields = {
+                ours: "was not accepted by the verification service"
+                for theirs, ours in _FIELD_NAMES.items()
+                if theirs in errors
+            }
+            raise AuthyRejected(fields=fields or {"phone": "was not accepted"})
+        body = self._expect_ok(status, body, "users/new")
+        user = body.get("user")
+        authy_id = user.get("id") if isinstance(user, dict) else None
+        if isinstance(authy_id, bool) or not isinstance(authy_id, int):
+            raise AuthyUnavailable()
+        return authy_id
+
+    def has_app(self, authy_id):
+        """True when the user has the Authy app (``registered``), so a push can reach them."""
+        status, body = self._call(
+            "users/status", "GET", f"/protected/json/users/{int(authy_id)}/status", idempotent=True
+        )
+        body = self._expect_ok(status, body, "users/status")
+        user_status = body.get("status")
+        return isinstance(user_status, dict) and user_status.get("registered") is True
+
+    def send_code(self, authy_id, via):
+        """Text (``sms``) or call (``call``) a code, even to app users (``force``)."""
+        if via not in ("sms", "call"):
+            raise ValueError(via)
+        status, body = self._call(
+            via, "GET", f"/protected/json/{via}/{int(authy_id)}", params={"force": "true"}
+        )
+        self._expect_ok(status, body, via)
+
+    def verify_code(self, authy_id, code):
+        """True for a right code, False for a wrong one (Authy answers 401 with 60020)."""
+        if not (code.isascii() and code.isdigit() and 6 <= len(code) <= 10):
+            return False
+        status, body = self._call(
+            "verify",
+            "GET",
+            f"/protected/json/verify/{code}/{int(authy_id)}",
+            params={"force": "true"},
+        )
+        if status == 200 and _succeeded(body):
+            return True
+        if status == 401:
+            return False
+        log.warning("authy verify failed: status %s, error_code %s", status, body.get("error_code"))
+        raise AuthyUnavailable()
+
+    def create_approval_request(self, authy_id, message, details, hidden_details, seconds):
+        """Send a OneTouch push; return its uuid."""
+        status, body = self._call(
+            "approval_requests",
+            "POST",
+            f"/onetouch/json/users/{int(authy_id)}/approval_requests",
+            json={
+                "message": message[:200],
+                "details": details,
+                "hidden_details": hidden_details,
+                "seconds_to_expire": int(seconds),
+            },
+        )
+        body = self._expect_ok(status, body, "approval_requests")
+        request = body.get("approval_request")
+        uuid = request.get("uuid") if isinstance(request, dict) else None
+        if not isinstance(uuid, str) or not uuid:
+            raise AuthyUnavailable()
+        return uuid
+
+    def approval_status(self, uuid):
+        """Return ``(status, authy_id)`` of a OneTouch request."""
+        status, body = self._call(
+            "approval_requests/status",
+            "GET",
+            f"/onetouch/json/approval_requests/{requests.utils.quote(uuid, safe='')}",
+            idempotent=True,
+        )
+        body = self._expect_ok(status, body, "approval_requests/status")
+        request = body.get("approval_request")
+        if not isinstance(request, dict):
+            raise AuthyUnavailable()
+        return request.get("status"), request.get("_authy_id")
