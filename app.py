@@ -1,0 +1,153 @@
+"""The HTTP routes. Each reads the request, calls one chalicelib function, returns a dict."""
+
+import functools
+import logging
+import os
+
+from chalice import Chalice, CORSConfig, Response
+from pynamodb.exceptions import PynamoDBException
+
+from chalicelib import accounts, callbacks, challenges, sessions
+from chalicelib.context import from_request
+from chalicelib.errors import AppError, ConfigurationError, StorageUnavailable
+from chalicelib.validation import Form, json_object, verification_code
+
+app = Chalice(app_name="authy-login")
+app.log.setLevel(logging.INFO)
+
+# API Gateway answers CORS preflights itself, from this config, at deploy time; so the
+# site's origin is read at import. Unset, it names an origin no browser can have.
+CORS = CORSConfig(
+    allow_origin=os.environ.get("SITE_ORIGIN") or "https://site-origin-not-configured.invalid",
+    allow_headers=["Authorization", "Content-Type"],
+    expose_headers=["Retry-After"],
+    max_age=600,
+)
+MAX_BEARER = 256
+
+
+def _error_response(error):
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
+    return Response(body=error.body(), status_code=error.status, headers=headers)
+
+
+def translating_errors(view):
+    """Turn the domain's exceptions into JSON errors: the one place that does it."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except AppError as error:
+            return _error_response(error)
+        except PynamoDBException:
+            app.log.exception("storage failed")
+            return _error_response(StorageUnavailable())
+        except ConfigurationError as error:
+            app.log.error("configuration: %s", error)
+            return _error_response(StorageUnavailable("The service is not configured."))
+
+    return wrapper
+
+
+def route(path, **options):
+    """``app.route`` with CORS for the site and our error translation."""
+
+    def register(view):
+        return app.route(path, cors=CORS, **options)(translating_errors(view))
+
+    return register
+
+
+@app.middleware("http")
+def house_rules(event, get_response):
+    """No caching of anything we answer; Chalice's own errors in our error shape."""
+    response = get_response(event)
+    response.headers["Cache-Control"] = "no-store"
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
+        response.body = {
+            "error": {"code": _snake(body["Code"]), "message": body.get("Message", "")}
+        }
+    return response
+
+
+def _snake(name):
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def _body():
+    return json_object(app.current_request.raw_body)
+
+
+def _bearer():
+    header = app.current_request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_BEARER:
+        return None
+    return token
+
+
+@route("/signup", methods=["POST"])
+def signup():
+    name, email, password, phone = accounts.read_signup(_body())
+    user = accounts.sign_up(name, email, password, phone)
+    token, challenge = challenges.start_challenge(user, "signup", from_request(app.current_request))
+    return Response(body=challenges.summary(token, challenge), status_code=201)
+
+
+@route("/login", methods=["POST"])
+def login():
+    email, password = accounts.read_credentials(_body())
+    user = accounts.authenticate(email, password)
+    token, challenge = challenges.start_challenge(user, "login", from_request(app.current_request))
+    return challenges.summary(token, challenge)
+
+
+@route("/login/status", methods=["GET"])
+def login_status():
+    return challenges.poll(_bearer())
+
+
+@route("/login/token", methods=["POST"])
+def login_token():
+    form = Form(_body())
+    via = form.choice("via", ("sms", "call"))
+    form.check()
+    return challenges.send_code(_bearer(), via)
+
+
+@route("/login/verify", methods=["POST"])
+def login_verify():
+    form = Form(_body())
+    code = verification_code(form)
+    form.check()
+    return challenges.verify_code(_bearer(), code)
+
+
+@route("/account", methods=["GET"])
+def account():
+    session = sessions.resolve_session(_bearer())
+    return accounts.account_view(session.email)
+
+
+@route("/logout", methods=["POST"])
+def logout():
+    token = _bearer()
+    sessions.resolve_session(token)
+    sessions.end_session(token)
+    return Response(body="", status_code=204)
+
+
+@app.route("/authy/callback", methods=["POST", "GET"])
+@translating_errors
+def authy_callback():
+    request = app.current_request
+    pairs = []
+    if request.query_params:
+        params = request.query_params
+        pairs = [(key, value) for key in params for value in params.getlist(key)]
+    outcome = callbacks.handle_callback(request.method, request.headers, request.raw_body, pairs)
+    app.log.info("authy callback: %s", outcome)
+    return {"ok": True}

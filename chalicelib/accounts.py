@@ -1,0 +1,124 @@
+"""Accounts: signup (claim the email, register with Authy), password check, account view."""
+
+import logging
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+
+from chalicelib import authy, clock, phones, storage, validation
+from chalicelib.errors import AuthyRejected, AuthyUnavailable, EmailTaken, InvalidCredentials
+from chalicelib.models import User
+from chalicelib.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from chalicelib.validation import Form
+
+log = logging.getLogger(__name__)
+
+CLAIM_SECONDS = 60  # a signup that died mid-way frees its email after this
+
+
+def read_signup(data):
+    """Check a signup body; return ``(name, email, password, phone)`` or raise InvalidInput."""
+    form = Form(data)
+    name = form.text("name", max_len=100)
+    email = validation.email(form)
+    password = validation.password(form)
+    country_code = validation.country_code(form)
+    phone = phones.parse_phone(form, country_code)
+    form.check()
+    return name, email, password, phone
+
+
+def read_credentials(data):
+    form = Form(data)
+    email = validation.email(form)
+    password = validation.password(form)
+    form.check()
+    return email, password
+
+
+def sign_up(name, email, password, phone):
+    """Create the user and register them with Authy; nothing is left behind on failure."""
+    user = _claim_email(name, email, hash_password(password), phone)
+    try:
+        authy_id = authy.client().register_user(email, phone.country_code, phone.national)
+    except (AuthyRejected, AuthyUnavailable):
+        _release_claim(user)
+        raise
+    try:
+        user.update(
+            actions=[
+                User.authy_id.set(authy_id),
+                User.state.set("active"),
+                User.claimed_until.remove(),
+            ],
+            condition=(User.state == "claiming") & (User.password_hash == user.password_hash),
+        )
+    except UpdateError as exc:
+        if storage.condition_failed(exc):
+            raise EmailTaken() from None  # our claim went stale and someone else took it
+        raise
+    return user
+
+
+def _claim_email(name, email, password_hash, phone):
+    now = clock.now()
+    user = User(
+        email=email,
+        state="claiming",
+        claimed_until=now + CLAIM_SECONDS,
+        name=name,
+        password_hash=password_hash,
+        country_code=phone.country_code,
+        phone=phone.e164,
+        phone_verified=False,
+        created_at=now,
+    )
+    stale_claim = (User.state == "claiming") & (User.claimed_until < now)
+    try:
+        user.save(condition=User.email.does_not_exist() | stale_claim)
+    except PutError as exc:
+        if storage.condition_failed(exc):
+            raise EmailTaken() from None
+        raise
+    return user
+
+
+def _release_claim(user):
+    try:
+        user.delete(
+            condition=(User.state == "claiming") & (User.password_hash == user.password_hash)
+        )
+    except Exception:  # the claim expires by itself; never hide the Authy error behind this
+        log.exception("could not release the signup claim")
+
+
+def authenticate(email, password):
+    """The active user with this email and password, or InvalidCredentials.
+
+    An unknown email is checked against a dummy hash, so it costs the same time as a
+    wrong password and gets the same answer.
+    """
+    try:
+        user = User.get(email, consistent_read=True)
+    except DoesNotExist:
+        user = None
+    if user is None or user.state != "active":
+        verify_password(dummy_hash(), password)
+        raise InvalidCredentials()
+    if not verify_password(user.password_hash, password):
+        raise InvalidCredentials()
+    if needs_rehash(user.password_hash):
+        user.update(actions=[User.password_hash.set(hash_password(password))])
+    return user
+
+
+def account_view(email):
+    """What the account page shows."""
+    user = User.get(email)
+    return {
+        "name": user.name,
+        "email": user.email,
+        "phone": phones.mask(user.phone),
+        "phone_verified": bool(user.phone_verified),
+        "member_since": clock.iso(user.created_at),
+        "last_login": {"at": clock.iso(user.last_login_at), "method": user.last_login_method},
+    }

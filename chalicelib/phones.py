@@ -1,0 +1,45 @@
+"""Phone numbers: checked with ``phonenumbers`` for their country, stored as E.164."""
+
+from dataclasses import dataclass
+
+import phonenumbers
+
+
+@dataclass(frozen=True)
+class Phone:
+    country_code: int
+    national: str  # national significant number, digits only (what Authy takes)
+    e164: str
+
+
+def parse_phone(form, country_code, name="phone"):
+    """The field ``name`` as a valid number of ``country_code``, or None with the error noted."""
+    raw = form.text(name, max_len=32)
+    if raw is None or country_code is None:
+        return None
+    region = phonenumbers.region_code_for_country_code(country_code)
+    if region == phonenumbers.UNKNOWN_REGION:
+        form.fail("country_code", "is not a known calling code")
+        return None
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if (
+        number is None
+        or number.country_code != country_code
+        or not phonenumbers.is_valid_number(number)
+    ):
+        form.fail(name, "is not a valid phone number for this country code")
+        return None
+    return Phone(
+        country_code=country_code,
+        national=phonenumbers.national_significant_number(number),
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+    )
+
+
+def mask(e164):
+    """``+12015550123`` → ``+1 ••• ••• 0123`` (country code and last four digits)."""
+    number = phonenumbers.parse(e164, None)
+    return f"+{number.country_code} ••• ••• {e164[-4:]}"

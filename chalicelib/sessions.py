@@ -1,0 +1,56 @@
+"""Sessions: issued after the phone is proven, 12 h absolute life, 30 min idle."""
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from chalicelib import clock, storage, tokens
+from chalicelib.errors import SessionInvalid
+from chalicelib.models import Session
+
+SESSION_SECONDS = 12 * 3600
+IDLE_SECONDS = 30 * 60
+_TOUCH_EVERY = 60  # refresh last_seen_at at most once a minute: one write, not one per read
+
+
+def issue_session(email):
+    """Store a new session for ``email``; return what the client gets."""
+    token = tokens.new_token()
+    now = clock.now()
+    Session(
+        token_hash=tokens.hash_token(token),
+        email=email,
+        created_at=now,
+        expires_at=now + SESSION_SECONDS,
+        last_seen_at=now,
+        ttl=clock.at(now + SESSION_SECONDS),
+    ).save(condition=Session.token_hash.does_not_exist())
+    return {"token": token, "expires_in": SESSION_SECONDS, "idle_timeout": IDLE_SECONDS}
+
+
+def resolve_session(token):
+    """The live session behind a bearer token, or SessionInvalid."""
+    if not token:
+        raise SessionInvalid()
+    try:
+        session = Session.get(tokens.hash_token(token), consistent_read=True)
+    except DoesNotExist:
+        raise SessionInvalid() from None
+    now = clock.now()
+    if now >= session.expires_at or now - session.last_seen_at >= IDLE_SECONDS:
+        raise SessionInvalid()
+    if now - session.last_seen_at >= _TOUCH_EVERY:
+        try:
+            session.update(
+                actions=[Session.last_seen_at.set(now)],
+                condition=Session.token_hash.exists(),  # never resurrect a logged-out session
+            )
+        except UpdateError as exc:
+            if not storage.condition_failed(exc):
+                raise
+            raise SessionInvalid() from None
+    return session
+
+
+def end_session(token):
+    """Forget the session behind ``token`` (nothing happens if there is none)."""
+    if token:
+        Session(token_hash=tokens.hash_token(token)).delete()

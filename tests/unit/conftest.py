@@ -1,0 +1,220 @@
+"""Fixtures for unit tests: moto in-process → tables → Authy over `responses` → client.
+
+The environment is set here, before anything imports ``app`` or ``chalicelib.models``
+(PynamoDB reads table names when the model classes are created).
+"""
+
+import json
+import os
+import threading
+
+import pytest
+
+UNIT_ENV = {
+    "STAGE": "test",
+    "TABLE_PREFIX": "twofa-unit",
+    "AUTHY_API_URL": "https://authy.test",
+    "AUTHY_API_KEY": "unit-test-api-key",
+    "AUTHY_CALLBACK_URL": "https://api.example.test/authy/callback",
+    "SITE_ORIGIN": "https://site.example.test",
+    "APP_NAME": "Unit Login",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+os.environ.update(UNIT_ENV)
+os.environ.pop("DYNAMODB_HOST", None)
+
+import moto  # noqa: E402
+import responses  # noqa: E402
+from moto.dynamodb.responses import DynamoHandler  # noqa: E402
+
+from tests.unit.fake_authy import FakeAuthy  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def atomic_dynamodb():
+    """Real DynamoDB applies each request atomically; moto does not lock, so make it."""
+    lock = threading.Lock()
+    original = DynamoHandler.call_action
+
+    def call_action(self):
+        with lock:
+            return original(self)
+
+    DynamoHandler.call_action = call_action
+    yield
+    DynamoHandler.call_action = original
+
+
+@pytest.fixture
+def aws():
+    with moto.mock_aws():
+        yield
+
+
+@pytest.fixture
+def tables(aws):
+    from chalicelib.models import create_tables
+
+    create_tables()
+
+
+@pytest.fixture
+def authy():
+    """A fake Authy behind `responses`: every HTTP call the app makes is answered here."""
+    fake = FakeAuthy(UNIT_ENV["AUTHY_API_URL"], UNIT_ENV["AUTHY_API_KEY"])
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake.install(rsps)
+        yield fake
+
+
+class Api:
+    """The Chalice app through its test client, speaking JSON."""
+
+    def __init__(self, http):
+        self.http = http
+
+    def request(self, method, path, body=None, token=None, headers=None, raw=None):
+        all_headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0",
+        }
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        all_headers.update(headers or {})
+        if raw is None:
+            raw = json.dumps(body) if body is not None else ""
+        return self.http.request(method, path, headers=all_headers, body=raw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+
+@pytest.fixture
+def api(tables, authy, tmp_path):
+    from chalice.test import Client
+
+    from app import app
+
+    # An empty project dir: the test client must not copy a stage's env vars over ours.
+    with Client(app, project_dir=str(tmp_path)) as client:
+        yield Api(client.http)
+
+
+SIGNUP = {
+    "name": "Ada Lovelace",
+    "email": "Ada@Example.com",
+    "password": "correct horse battery",
+    "country_code": 1,
+    "phone": "201-555-0123",
+}
+
+
+@pytest.fixture
+def signup(api):
+    """Sign a user up (the phone not yet proven); return the signup answer."""
+
+    def do(**overrides):
+        response = api.post("/signup", {**SIGNUP, **overrides})
+        assert response.status_code == 201, response.body
+        return json.loads(response.body)
+
+    return do
+
+
+@pytest.fixture
+def user(signup, authy):
+    """A signed-up user with the Authy app installed; returns the signup body."""
+    return signup()
+
+
+@pytest.fixture
+def login(api, user):
+    """Log the user in; return the challenge."""
+
+    def do(email=SIGNUP["email"], password=SIGNUP["password"]):
+        response = api.post("/login", {"email": email, "password": password})
+        assert response.status_code == 200, response.body
+        return json.loads(response.body)["challenge"]
+
+    return do
+
+
+def body(response):
+    return json.loads(response.body) if response.body else None
+
+
+def callback_body(uuid, authy_id, status="approved"):
+    """A callback body shaped like the real ones in shared/authy-callback-vectors.json."""
+    return {
+        "authy_id": authy_id,
+        "device_uuid": 2102943,
+        "callback_action": "approval_request_status",
+        "uuid": uuid,
+        "status": status,
+        "approval_request": {
+            "transaction": {
+                "details": {"Email": "ada@example.com"},
+                "device_details": {},
+                "hidden_details": {"challenge_id": "x"},
+                "message": "Log in?",
+                "status": status,
+                "uuid": uuid,
+                "encrypted": False,
+            },
+            "expiration_timestamp": 1513009800,
+            "logos": None,
+        },
+        "device": {"id": 2102943, "os_type": "android", "city": None},
+    }
+
+
+@pytest.fixture
+def send_callback(api):
+    """POST (or GET) a callback signed as Authy would sign it; return the response."""
+    import time
+    from urllib.parse import urlencode
+
+    from chalicelib.authy import signature
+
+    def do(
+        uuid,
+        authy_id,
+        status="approved",
+        *,
+        method="POST",
+        nonce=None,
+        key=None,
+        url=None,
+        body=None,
+    ):
+        params = body if body is not None else callback_body(uuid, authy_id, status)
+        nonce = str(int(time.time())) if nonce is None else nonce
+        raw = json.dumps(params)
+        if method == "GET":
+            pairs = list(signature._flatten(params, ""))
+            sig = signature.sign(
+                key or UNIT_ENV["AUTHY_API_KEY"],
+                "GET",
+                url or UNIT_ENV["AUTHY_CALLBACK_URL"],
+                pairs,
+                nonce,
+            )
+            headers = {"X-Authy-Signature": sig, "X-Authy-Signature-Nonce": nonce}
+            return api.request("GET", "/authy/callback?" + urlencode(pairs), headers=headers)
+        sig = signature.sign(
+            key or UNIT_ENV["AUTHY_API_KEY"],
+            "POST",
+            url or UNIT_ENV["AUTHY_CALLBACK_URL"],
+            signature.parse_json(raw),
+            nonce,
+        )
+        headers = {"X-Authy-Signature": sig, "X-Authy-Signature-Nonce": nonce}
+        return api.request("POST", "/authy/callback", raw=raw, headers=headers)
+
+    return do

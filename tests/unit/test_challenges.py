@@ -1,0 +1,294 @@
+"""GET /login/status, POST /login/token and POST /login/verify."""
+
+import threading
+
+import pytest
+
+from chalicelib import challenges, clock
+from chalicelib.models import LoginChallenge, Session, User
+from chalicelib.tokens import hash_token
+from tests.unit.conftest import body
+from tests.unit.fake_authy import RIGHT_CODE
+
+
+def stored(challenge):
+    return LoginChallenge.get(hash_token(challenge["token"]))
+
+
+def age(challenge, seconds, **extra):
+    """Move a stored challenge ``seconds`` into its past (and set ``extra`` fields)."""
+    record = stored(challenge)
+    actions = [LoginChallenge.created_at.set(record.created_at - seconds)]
+    actions += [getattr(LoginChallenge, name).set(value) for name, value in extra.items()]
+    record.update(actions=actions)
+
+
+def test_a_fresh_push_is_pending(api, login):
+    challenge = login()
+    response = api.get("/login/status", token=challenge["token"])
+    assert response.status_code == 200
+    assert body(response) == {
+        "status": "pending",
+        "method": "onetouch",
+        "expires_in": 300,
+        "attempts_left": 5,
+        "resend_in": 0,
+        "sends_left": 5,
+    }
+
+
+def test_an_approval_gives_exactly_one_session(api, login, authy, send_callback):
+    challenge = login()
+    assert send_callback(authy.last_uuid(), 1000).status_code == 200
+
+    first = api.get("/login/status", token=challenge["token"])
+    second = api.get("/login/status", token=challenge["token"])
+
+    assert body(first)["status"] == "approved"
+    assert body(first)["session"]["expires_in"] == 12 * 3600
+    assert second.status_code == 401 and body(second)["error"]["code"] == "challenge_used"
+    user = User.get("ada@example.com")
+    assert user.phone_verified and user.last_login_method == "onetouch"
+    assert len(list(Session.scan())) == 1
+
+
+def test_a_denial_moves_the_browser_to_codes_and_codes_still_work(api, login, authy, send_callback):
+    challenge = login()
+    send_callback(authy.last_uuid(), 1000, "denied")
+
+    assert body(api.get("/login/status", token=challenge["token"]))["status"] == "denied"
+    response = api.post("/login/verify", {"token": RIGHT_CODE}, token=challenge["token"])
+    assert response.status_code == 200 and body(response)["session"]["token"]
+
+
+def test_a_push_left_unanswered_expires_while_the_challenge_lives_on(api, login):
+    challenge = login()
+    age(challenge, 0, onetouch_expires_at=clock.now() - 1)
+
+    response = body(api.get("/login/status", token=challenge["token"]))
+
+    assert response["status"] == "expired" and response["expires_in"] > 0
+
+
+def test_an_expired_challenge_is_refused_even_before_ttl_deletes_it(api, login):
+    challenge = login()
+    age(challenge, 0, expires_at=clock.now() - 1)
+
+    for response in (
+        api.get("/login/status", token=challenge["token"]),
+        api.post("/login/verify", {"token": RIGHT_CODE}, token=challenge["token"]),
+        api.post("/login/token", {"via": "sms"}, token=challenge["token"]),
+    ):
+        assert response.status_code == 401
+        assert body(response)["error"]["code"] == "challenge_expired"
+
+
+@pytest.mark.parametrize(
+    "header", [None, "Bearer", "Bearer nope", "Basic abc", "Bearer " + "x" * 300]
+)
+def test_a_missing_or_unknown_challenge_token_is_401(api, user, header):
+    headers = {"Authorization": header} if header else {}
+    response = api.request("GET", "/login/status", headers=headers)
+    assert response.status_code == 401
+    assert body(response)["error"]["code"] == "challenge_invalid"
+
+
+def test_with_no_callback_the_status_call_asks_authy_itself(api, login, authy):
+    challenge = login()
+    authy.approvals[authy.last_uuid()]["status"] = "approved"
+    api.get("/login/status", token=challenge["token"])
+    assert authy.sent("onetouch_status") == []  # too soon: the callback may still come
+
+    age(challenge, challenges.CHECK_AUTHY_AFTER)
+    response = body(api.get("/login/status", token=challenge["token"]))
+
+    assert response["status"] == "approved" and response["session"]["token"]
+    assert len(authy.sent("onetouch_status")) == 1
+
+
+def test_authy_is_asked_at_most_every_few_seconds(api, login, authy):
+    challenge = login()
+    age(challenge, challenges.CHECK_AUTHY_AFTER)
+    for _ in range(4):
+        assert body(api.get("/login/status", token=challenge["token"]))["status"] == "pending"
+    assert len(authy.sent("onetouch_status")) == 1
+
+    age(challenge, 0, onetouch_checked_at=clock.now() - challenges.CHECK_AUTHY_EVERY)
+    api.get("/login/status", token=challenge["token"])
+    assert len(authy.sent("onetouch_status")) == 2
+
+
+def test_authy_status_for_another_user_is_ignored(api, login, authy):
+    challenge = login()
+    authy.approvals[authy.last_uuid()].update(status="approved", authy_id=999)
+    age(challenge, challenges.CHECK_AUTHY_AFTER)
+    assert body(api.get("/login/status", token=challenge["token"]))["status"] == "pending"
+
+
+def test_sending_a_code_by_sms_or_call(api, login, authy):
+    challenge = login()
+
+    response = api.post("/login/token", {"via": "call"}, token=challenge["token"])
+
+    assert response.status_code == 200
+    assert body(response) == {"sent": True, "via": "call", "resend_in": 30, "sends_left": 4}
+    assert authy.sent("send")[-1]["path"] == "/protected/json/call/1000"
+    assert authy.sent("send")[-1]["query"] == {"force": "true"}
+
+
+def test_resend_waits_30_seconds_and_stops_after_five(api, login, authy):
+    challenge = login()
+    api.post("/login/token", {"via": "sms"}, token=challenge["token"])
+
+    too_soon = api.post("/login/token", {"via": "sms"}, token=challenge["token"])
+    assert too_soon.status_code == 429 and 0 < int(too_soon.headers["Retry-After"]) <= 30
+    assert body(too_soon)["error"]["code"] == "resend_too_soon"
+
+    for _ in range(4):
+        age(challenge, 0, last_send_at=clock.now() - 31)
+        assert api.post("/login/token", {"via": "sms"}, token=challenge["token"]).status_code == 200
+    age(challenge, 0, last_send_at=clock.now() - 31)
+    sixth = api.post("/login/token", {"via": "sms"}, token=challenge["token"])
+    assert sixth.status_code == 429 and body(sixth)["error"]["code"] == "too_many_sends"
+    assert len(authy.sent("send")) == 5
+
+
+def test_twenty_parallel_sends_send_one_code(tables, login, authy):
+    challenge = login()
+    outcomes = []
+    barrier = threading.Barrier(20)
+
+    def send():
+        barrier.wait()
+        try:
+            challenges.send_code(challenge["token"], "sms")
+            outcomes.append("sent")
+        except Exception as error:  # noqa: BLE001 - the outcome is what we count
+            outcomes.append(type(error).__name__)
+
+    threads = [threading.Thread(target=send) for _ in range(20)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+
+    assert outcomes.count("sent") == 1 and len(authy.sent("send")) == 1
+
+
+def test_a_failed_send_is_not_counted_and_says_what_else_to_try(api, login, authy):
+    challenge = login()
+    authy.fail["send"] = 503
+
+    response = api.post("/login/token", {"via": "sms"}, token=challenge["token"])
+
+    assert response.status_code == 503
+    assert "call" in body(response)["error"]["message"]
+    authy.fail.clear()
+    assert (
+        body(api.post("/login/token", {"via": "call"}, token=challenge["token"]))["sends_left"] == 4
+    )
+
+
+@pytest.mark.parametrize("data", [{}, {"via": "email"}, {"via": 1}, {"via": None}])
+def test_send_needs_sms_or_call(api, login, data):
+    response = api.post("/login/token", data, token=login()["token"])
+    assert response.status_code == 400 and "via" in body(response)["error"]["fields"]
+
+
+def test_the_right_code_gives_a_session(api, login, authy):
+    challenge = login()
+
+    response = api.post("/login/verify", {"token": " 123 4567 "}, token=challenge["token"])
+
+    assert response.status_code == 200
+    assert authy.sent("verify")[-1]["path"] == f"/protected/json/verify/{RIGHT_CODE}/1000"
+    assert User.get("ada@example.com").last_login_method == "code"
+    account = api.get("/account", token=body(response)["session"]["token"])
+    assert account.status_code == 200
+
+
+def test_wrong_codes_count_down_and_the_fifth_locks(api, login, authy):
+    challenge = login()
+    for left in (4, 3, 2, 1):
+        response = api.post("/login/verify", {"token": "7654321"}, token=challenge["token"])
+        assert response.status_code == 401
+        assert body(response)["error"] == {
+            "code": "invalid_code",
+            "message": "That code is not right.",
+            "attempts_left": left,
+        }
+
+    fifth = api.post("/login/verify", {"token": "7654321"}, token=challenge["token"])
+    after = api.post("/login/verify", {"token": RIGHT_CODE}, token=challenge["token"])
+
+    assert fifth.status_code == after.status_code == 429
+    assert body(after)["error"]["code"] == "challenge_locked"
+    assert body(api.get("/login/status", token=challenge["token"]))["status"] == "locked"
+    assert len(authy.sent("verify")) == 5
+
+
+@pytest.mark.parametrize(
+    "code", ["12345", "12345678901", "12a4567", "", "１２３４５６７", 1234567, None]
+)
+def test_malformed_codes_are_400_without_calling_authy(api, login, authy, code):
+    challenge = login()
+    response = api.post("/login/verify", {"token": code}, token=challenge["token"])
+    assert response.status_code == 400 and "token" in body(response)["error"]["fields"]
+    assert authy.sent("verify") == []
+
+
+def test_authy_down_at_verify_is_503_and_costs_no_attempt(api, login, authy):
+    challenge = login()
+    authy.fail["verify"] = 500
+
+    response = api.post("/login/verify", {"token": RIGHT_CODE}, token=challenge["token"])
+
+    assert response.status_code == 503
+    assert stored(challenge).code_attempts == 0
+
+
+def test_twenty_parallel_right_codes_give_one_session(tables, login, authy):
+    challenge = login()
+    outcomes = []
+    barrier = threading.Barrier(20)
+
+    def verify():
+        barrier.wait()
+        try:
+            challenges.verify_code(challenge["token"], RIGHT_CODE)
+            outcomes.append("session")
+        except Exception as error:  # noqa: BLE001
+            outcomes.append(type(error).__name__)
+
+    threads = [threading.Thread(target=verify) for _ in range(20)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+
+    assert outcomes.count("session") == 1
+    assert len(list(Session.scan())) == 1
+    assert len(authy.sent("verify")) <= challenges.MAX_CODE_ATTEMPTS
+
+
+def test_a_callback_racing_status_calls_gives_one_session(tables, login, authy, send_callback):
+    challenge = login()
+    outcomes = []
+    barrier = threading.Barrier(11)
+
+    def poll():
+        barrier.wait()
+        for _ in range(5):
+            try:
+                if "session" in challenges.poll(challenge["token"]):
+                    outcomes.append("session")
+            except Exception as error:  # noqa: BLE001
+                outcomes.append(type(error).__name__)
+
+    threads = [threading.Thread(target=poll) for _ in range(10)]
+    [t.start() for t in threads]
+    barrier.wait()
+    record = stored(challenge)
+    challenges.record_onetouch_result(record, "approved")
+    [t.join() for t in threads]
+    if "session" not in outcomes:  # every poll ran before the approval landed: one more
+        outcomes.append("session" if "session" in challenges.poll(challenge["token"]) else "none")
+
+    assert outcomes.count("session") == 1
+    assert len(list(Session.scan())) == 1

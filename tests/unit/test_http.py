@@ -1,0 +1,76 @@
+"""What every route shares: JSON errors, body limits, content type, CORS, no caching."""
+
+import json
+
+import pytest
+
+from tests.unit.conftest import SIGNUP, body
+
+JSON_ROUTES = [
+    ("POST", "/signup"),
+    ("POST", "/login"),
+    ("POST", "/login/token"),
+    ("POST", "/login/verify"),
+]
+
+
+@pytest.mark.parametrize("method, path", JSON_ROUTES)
+@pytest.mark.parametrize("raw", ["{not json", "[]", '"a string"', "null", "", "\xff\xfe"])
+def test_a_body_that_is_not_a_json_object_is_400(api, login, method, path, raw):
+    response = api.request(method, path, raw=raw, token=login()["token"])
+    assert response.status_code == 400
+    assert body(response)["error"]["code"] == "malformed_json"
+
+
+@pytest.mark.parametrize("method, path", JSON_ROUTES)
+def test_a_body_over_16_kb_is_413(api, method, path):
+    response = api.request(method, path, raw=json.dumps({"name": "x" * 17_000}))
+    assert response.status_code == 413
+    assert body(response)["error"]["code"] == "body_too_large"
+
+
+@pytest.mark.parametrize("method, path", JSON_ROUTES)
+def test_a_body_that_is_not_json_by_type_is_415_in_our_error_shape(api, method, path):
+    response = api.request(method, path, raw="a=b", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 415
+    assert body(response)["error"]["code"] == "unsupported_media_type"
+
+
+def test_unknown_fields_are_ignored_and_cannot_set_state(api, authy):
+    response = api.post(
+        "/signup", {**SIGNUP, "state": "active", "phone_verified": True, "authy_id": 1}
+    )
+    assert response.status_code == 201
+    from chalicelib.models import User
+
+    user = User.get("ada@example.com")
+    assert user.phone_verified is False and user.authy_id == 1000
+
+
+def test_answers_allow_only_the_site_origin_and_are_not_cached(api):
+    response = api.post("/login", {"email": "a@example.com", "password": "whatever pass"})
+    assert response.headers["Access-Control-Allow-Origin"] == "https://site.example.test"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_callback_has_no_cors(api):
+    response = api.request("POST", "/authy/callback", raw="{}")
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_a_wrong_method_is_405_in_our_error_shape(api):
+    response = api.request("DELETE", "/login")
+    assert response.status_code == 405
+    assert body(response)["error"]["code"] == "method_not_allowed_error"
+
+
+def test_storage_trouble_is_503_not_500(api, authy, monkeypatch):
+    from chalicelib.models import User
+
+    monkeypatch.setattr(User.Meta, "table_name", "twofa-unit-missing-table")
+    monkeypatch.setattr(User, "_connection", None)
+
+    response = api.post("/signup", SIGNUP)
+
+    assert response.status_code == 503
+    assert body(response)["error"]["code"] == "storage_unavailable"
