@@ -231,13 +231,13 @@ def complete(challenge, method):
         (LoginChallenge.used == False) & (LoginChallenge.expires_at > now),  # noqa: E712
     ):
         raise ChallengeUsed()
-    user = User.get(challenge.email)
-    user.update(
+    User(email=challenge.email).update(  # no read first: one write, not two operations
         actions=[
             User.last_login_at.set(now),
             User.last_login_method.set(method),
             User.phone_verified.set(True),
-        ]
+        ],
+        condition=User.email.exists(),
     )
     return sessions.issue_session(challenge.email)
 
