@@ -3,11 +3,12 @@
 import functools
 import logging
 import os
+import time
 
 from chalice import Chalice, CORSConfig, Response
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib import accounts, callbacks, challenges, sessions
+from chalicelib import accounts, callbacks, codes, logins, requestlog, sessions
 from chalicelib.context import from_request
 from chalicelib.errors import AppError, ConfigurationError, StorageUnavailable
 from chalicelib.validation import Form, json_object, verification_code
@@ -61,8 +62,14 @@ def route(path, **options):
 
 @app.middleware("http")
 def house_rules(event, get_response):
-    """No caching of anything we answer; Chalice's own errors in our error shape."""
+    """One log line per request; no caching; Chalice's own errors in our error shape."""
+    started = time.perf_counter()
+    requestlog.start()
     response = get_response(event)
+    route = (event.context or {}).get("resourcePath", "?")
+    requestlog.finish(
+        route, event.method, response.status_code, (time.perf_counter() - started) * 1000
+    )
     response.headers["Cache-Control"] = "no-store"
     body = response.body
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
@@ -89,25 +96,27 @@ def _bearer():
     return token
 
 
+def _context():
+    return from_request(app.current_request)
+
+
 @route("/signup", methods=["POST"])
 def signup():
     name, email, password, phone = accounts.read_signup(_body())
-    user = accounts.sign_up(name, email, password, phone)
-    token, challenge = challenges.start_challenge(user, "signup", from_request(app.current_request))
-    return Response(body=challenges.summary(token, challenge), status_code=201)
+    user = accounts.sign_up(name, email, password, phone, _context())
+    return Response(body=logins.start(user, "signup", _context()), status_code=201)
 
 
 @route("/login", methods=["POST"])
 def login():
     email, password = accounts.read_credentials(_body())
-    user = accounts.authenticate(email, password)
-    token, challenge = challenges.start_challenge(user, "login", from_request(app.current_request))
-    return challenges.summary(token, challenge)
+    user = accounts.authenticate(email, password, _context())
+    return logins.start(user, "login", _context())
 
 
 @route("/login/status", methods=["GET"])
 def login_status():
-    return challenges.poll(_bearer())
+    return logins.poll(_bearer())
 
 
 @route("/login/token", methods=["POST"])
@@ -115,7 +124,7 @@ def login_token():
     form = Form(_body())
     via = form.choice("via", ("sms", "call"))
     form.check()
-    return challenges.send_code(_bearer(), via)
+    return codes.send_code(_bearer(), via, _context())
 
 
 @route("/login/verify", methods=["POST"])
@@ -123,7 +132,7 @@ def login_verify():
     form = Form(_body())
     code = verification_code(form)
     form.check()
-    return challenges.verify_code(_bearer(), code)
+    return codes.verify_code(_bearer(), code, _context())
 
 
 @route("/account", methods=["GET"])
@@ -132,11 +141,15 @@ def account():
     return accounts.account_view(session.email)
 
 
+@route("/account/activity", methods=["GET"])
+def account_activity():
+    session = sessions.resolve_session(_bearer())
+    return accounts.activity(session.email)
+
+
 @route("/logout", methods=["POST"])
 def logout():
-    token = _bearer()
-    sessions.resolve_session(token)
-    sessions.end_session(token)
+    sessions.log_out(_bearer(), _context())
     return Response(body="", status_code=204)
 
 
@@ -149,5 +162,5 @@ def authy_callback():
         params = request.query_params
         pairs = [(key, value) for key in params for value in params.getlist(key)]
     outcome = callbacks.handle_callback(request.method, request.headers, request.raw_body, pairs)
-    app.log.info("authy callback: %s", outcome)
+    requestlog.note(outcome=outcome)
     return {"ok": True}

@@ -4,8 +4,14 @@ import logging
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from chalicelib import authy, clock, phones, storage, validation
-from chalicelib.errors import AuthyRejected, AuthyUnavailable, EmailTaken, InvalidCredentials
+from chalicelib import audit, authy, clock, phones, ratelimits, storage, validation
+from chalicelib.errors import (
+    AccountLocked,
+    AuthyRejected,
+    AuthyUnavailable,
+    EmailTaken,
+    InvalidCredentials,
+)
 from chalicelib.models import User
 from chalicelib.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from chalicelib.validation import Form
@@ -13,6 +19,7 @@ from chalicelib.validation import Form
 log = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 60  # a signup that died mid-way frees its email after this
+MAX_FAILED_CODES = 100  # wrong codes in a row before the account is locked (NIST 800-63B)
 
 
 def read_signup(data):
@@ -35,8 +42,9 @@ def read_credentials(data):
     return email, password
 
 
-def sign_up(name, email, password, phone):
+def sign_up(name, email, password, phone, context):
     """Create the user and register them with Authy; nothing is left behind on failure."""
+    ratelimits.take(ratelimits.SIGNUPS_PER_IP, context.ip)
     user = _claim_email(name, email, hash_password(password), phone)
     try:
         authy_id = authy.client().register_user(email, phone.country_code, phone.national)
@@ -56,6 +64,7 @@ def sign_up(name, email, password, phone):
         if storage.condition_failed(exc):
             raise EmailTaken() from None  # our claim went stale and someone else took it
         raise
+    audit.record_for(context, email, "signup")
     return user
 
 
@@ -91,12 +100,16 @@ def _release_claim(user):
         log.exception("could not release the signup claim")
 
 
-def authenticate(email, password):
+def authenticate(email, password, context):
     """The active user with this email and password, or InvalidCredentials.
 
     An unknown email is checked against a dummy hash, so it costs the same time as a
-    wrong password and gets the same answer.
+    wrong password and gets the same answer. Failures are counted per email (known or
+    not) before the check; once the limit is reached even the right password is refused
+    until the window ends.
     """
+    ratelimits.take(ratelimits.LOGINS_PER_IP, context.ip)
+    ratelimits.take(ratelimits.FAILED_PASSWORDS, email)
     try:
         user = User.get(email, consistent_read=True)
     except DoesNotExist:
@@ -105,7 +118,11 @@ def authenticate(email, password):
         verify_password(dummy_hash(), password)
         raise InvalidCredentials()
     if not verify_password(user.password_hash, password):
+        audit.record_for(context, email, "login_failed", "password")
         raise InvalidCredentials()
+    ratelimits.give_back(ratelimits.FAILED_PASSWORDS, email)
+    if user.failed_codes >= MAX_FAILED_CODES:
+        raise AccountLocked()
     if needs_rehash(user.password_hash):
         user.update(actions=[User.password_hash.set(hash_password(password))])
     return user
@@ -122,3 +139,8 @@ def account_view(email):
         "member_since": clock.iso(user.created_at),
         "last_login": {"at": clock.iso(user.last_login_at), "method": user.last_login_method},
     }
+
+
+def activity(email):
+    """The account's recent activity, newest first."""
+    return {"events": audit.latest(email)}

@@ -11,7 +11,7 @@ import math
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
-from chalicelib import challenges, clock, storage
+from chalicelib import clock, pushes, requestlog, storage
 from chalicelib.authy import signature
 from chalicelib.config import settings
 from chalicelib.errors import AppError
@@ -51,7 +51,7 @@ def _params(method, raw_body, query_pairs):
         return list(query_pairs)
     try:
         params = signature.parse_json((raw_body or b"").decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise CallbackRejected() from None
     if not isinstance(params, dict):
         raise CallbackRejected()
@@ -96,7 +96,8 @@ def _apply(fields):
     if str(challenge.authy_id) != authy_id:
         log.warning("callback for challenge %s names another user", challenge.challenge_id)
         return "wrong_user"
-    if not challenges.record_onetouch_result(challenge, status):
+    requestlog.note(challenge_id=challenge.challenge_id)
+    if not pushes.record_result(challenge, status):
         return "late"
     log.info("challenge %s: OneTouch %s", challenge.challenge_id, status)
     return status

@@ -90,6 +90,25 @@ class TooManySends(AppError):
     message = "No more codes can be sent for this login. Please log in again later."
 
 
+class RateLimited(AppError):
+    status = 429
+    code = "rate_limited"
+    message = "Too many requests. Please wait and try again."
+
+
+class TooManyPasswordAttempts(RateLimited):
+    """The account's failed-password limit: the right password gets this answer too."""
+
+    code = "too_many_attempts"
+    message = "Too many attempts for this account. Please wait and try again."
+
+
+class AccountLocked(AppError):
+    status = 403
+    code = "account_locked"
+    message = "This account is locked after too many wrong codes. Contact support to unlock it."
+
+
 class SessionInvalid(AppError):
     status = 401
     code = "session_invalid"

@@ -51,6 +51,9 @@ class User(Model):
     created_at = NumberAttribute()
     last_login_at = NumberAttribute(null=True)
     last_login_method = UnicodeAttribute(null=True)
+    failed_codes = NumberAttribute(default=0)  # wrong codes in a row, across challenges
+    push_pending_until = NumberAttribute(null=True)  # at most one OneTouch push at a time
+    push_paused_until = NumberAttribute(null=True)  # after a Deny: codes only for a while
 
 
 class OneTouchIndex(GlobalSecondaryIndex):
@@ -83,6 +86,7 @@ class LoginChallenge(Model):
     sends = NumberAttribute(default=0)
     last_send_at = NumberAttribute(null=True)
     request_code = UnicodeAttribute()
+    fallback_reason = UnicodeAttribute(null=True)  # why a code and not a push
     ip = UnicodeAttribute(null=True)
     user_agent = UnicodeAttribute(null=True)
     created_at = NumberAttribute()
@@ -116,7 +120,34 @@ class CallbackNonce(Model):
     ttl = TTLAttribute()
 
 
-MODELS = (User, LoginChallenge, Session, CallbackNonce)
+class RateCounter(Model):
+    """A fixed-window counter, changed only by atomic ADDs; the key hashes who is counted."""
+
+    class Meta(_TableMeta):
+        table_name = f"{table_prefix()}-rate-limits"
+
+    key = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+    ttl = TTLAttribute()
+
+
+class AuditEvent(Model):
+    """Something that happened to an account, newest last; kept 90 days."""
+
+    class Meta(_TableMeta):
+        table_name = f"{table_prefix()}-audit"
+
+    email = UnicodeAttribute(hash_key=True)
+    event_id = UnicodeAttribute(range_key=True)  # "<epoch ms, zero-padded>#<random>"
+    kind = UnicodeAttribute()
+    method = UnicodeAttribute(null=True)
+    at = NumberAttribute()
+    ip = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+    ttl = TTLAttribute()
+
+
+MODELS = (User, LoginChallenge, Session, CallbackNonce, RateCounter, AuditEvent)
 
 
 def create_tables():

@@ -2,7 +2,7 @@
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib import clock, storage, tokens
+from chalicelib import audit, clock, storage, tokens
 from chalicelib.errors import SessionInvalid
 from chalicelib.models import Session
 
@@ -50,7 +50,8 @@ def resolve_session(token):
     return session
 
 
-def end_session(token):
-    """Forget the session behind ``token`` (nothing happens if there is none)."""
-    if token:
-        Session(token_hash=tokens.hash_token(token)).delete()
+def log_out(token, context):
+    """End the live session behind ``token``; SessionInvalid if there is none."""
+    session = resolve_session(token)
+    session.delete()
+    audit.record_for(context, session.email, "logout")

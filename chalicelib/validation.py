@@ -17,7 +17,7 @@ def json_object(raw_body):
         raise BodyTooLarge()
     try:
         data = json.loads((raw_body or b"").decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting → RecursionError
         raise MalformedJSON() from None
     if not isinstance(data, dict):
         raise MalformedJSON()
@@ -79,15 +79,16 @@ def email(form, name="email"):
     if value is None:
         return None
     value = value.lower()
-    if not _EMAIL.match(value):
+    if not _EMAIL.match(value) or any(unicodedata.category(ch) == "Cf" for ch in value):
         form.fail(name, "is not a valid email address")
         return None
     return value
 
 
 def password(form, name="password"):
-    """8 to 128 characters, kept exactly as typed (checked before any hashing)."""
-    return form.text(name, min_len=8, max_len=128, strip=False)
+    """8 to 128 characters (checked before any hashing), NFKC-normalised (SP 800-63B)."""
+    value = form.text(name, min_len=8, max_len=128, strip=False)
+    return unicodedata.normalize("NFKC", value) if value is not None else None
 
 
 def country_code(form, name="country_code"):

@@ -9,6 +9,7 @@ from chalicelib.errors import InvalidCredentials
 from chalicelib.models import LoginChallenge, User
 from chalicelib.tokens import hash_token
 from tests.unit.conftest import SIGNUP, body
+from tests.unit.test_challenges import CONTEXT
 
 
 def test_login_with_the_app_sends_a_push_with_the_login_details(api, user, authy):
@@ -78,7 +79,7 @@ def test_unknown_email_and_wrong_password_take_about_the_same_time(tables, user)
         for _ in range(3):
             start = time.perf_counter()
             with pytest.raises(InvalidCredentials):
-                accounts.authenticate(email, "wrong password!")
+                accounts.authenticate(email, "wrong password!", CONTEXT)
             times.append(time.perf_counter() - start)
         return min(times)
 

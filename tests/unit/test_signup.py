@@ -130,6 +130,7 @@ def test_a_fresh_claim_blocks_the_email(api, authy):
 
 def test_twenty_parallel_signups_with_one_email_make_one_user(tables, authy):
     from chalicelib import accounts, phones
+    from chalicelib.context import RequestContext
     from chalicelib.errors import EmailTaken
     from chalicelib.validation import Form
 
@@ -140,7 +141,13 @@ def test_twenty_parallel_signups_with_one_email_make_one_user(tables, authy):
     def attempt(n):
         barrier.wait()
         try:
-            accounts.sign_up(f"Racer {n}", "race@example.com", "correct horse battery", phone)
+            accounts.sign_up(
+                f"Racer {n}",
+                "race@example.com",
+                "correct horse battery",
+                phone,
+                RequestContext(ip=f"203.0.113.{n}", user_agent="pytest"),
+            )
             outcomes.append("created")
         except EmailTaken:
             outcomes.append("taken")

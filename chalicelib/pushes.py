@@ -1,0 +1,142 @@
+"""OneTouch pushes, with limits against push fatigue.
+
+At most one pending push per account and three per 15 minutes; after a Deny, none for
+10 minutes (codes only). A push that cannot be sent is never an error: the login falls
+back to a code and the challenge says why (``fallback_reason``).
+"""
+
+import logging
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib import audit, authy, clock, ratelimits, storage
+from chalicelib.challenges import ONETOUCH_SECONDS, status_of, update_if
+from chalicelib.config import settings
+from chalicelib.errors import AuthyUnavailable, RateLimited
+from chalicelib.models import LoginChallenge, User
+
+log = logging.getLogger(__name__)
+
+PAUSE_AFTER_DENY = 10 * 60
+CHECK_AUTHY_AFTER = 3  # seconds with no callback before a status call asks Authy itself
+CHECK_AUTHY_EVERY = 5
+FINAL = ("approved", "denied", "expired")
+
+
+def send_push(challenge, user, context, now):
+    """Try to reach the Authy app; return None when a push was sent, else the reason why not."""
+    if (user.push_paused_until or 0) > now:
+        return "push_paused"
+    if (user.push_pending_until or 0) > now:
+        return "push_pending"
+    client = authy.client()
+    try:
+        if not client.has_app(user.authy_id):
+            return "no_app"
+    except AuthyUnavailable:
+        return "push_unavailable"
+    try:
+        ratelimits.take(ratelimits.PUSHES_PER_ACCOUNT, user.email)
+    except RateLimited:
+        return "push_limit"
+    if not _claim_push_slot(user, now):
+        ratelimits.give_back(ratelimits.PUSHES_PER_ACCOUNT, user.email)
+        return "push_pending"
+    try:
+        uuid = client.create_approval_request(
+            user.authy_id,
+            message=f"Log in to {settings().app_name}?",
+            details={
+                "Email": user.email,
+                "Browser": context.browser,
+                "IP address": context.ip,
+                "Time": clock.iso(now).replace("T", " ").replace("Z", " UTC"),
+                "Request code": challenge.request_code,
+            },
+            hidden_details={"challenge_id": challenge.challenge_id},
+            seconds=ONETOUCH_SECONDS,
+        )
+    except AuthyUnavailable:
+        log.warning("challenge %s: OneTouch unavailable", challenge.challenge_id)
+        _release_push_slot(user.email)
+        return "push_unavailable"
+    challenge.method = "onetouch"
+    challenge.onetouch_uuid = uuid
+    challenge.onetouch_status = "pending"
+    challenge.onetouch_expires_at = now + ONETOUCH_SECONDS
+    audit.record_for(context, user.email, "push_sent", "onetouch")
+    return None
+
+
+def _claim_push_slot(user, now):
+    free = User.push_pending_until.does_not_exist() | (User.push_pending_until <= now)
+    not_paused = User.push_paused_until.does_not_exist() | (User.push_paused_until <= now)
+    try:
+        User(email=user.email).update(
+            actions=[User.push_pending_until.set(now + ONETOUCH_SECONDS)],
+            condition=User.email.exists() & free & not_paused,
+        )
+    except UpdateError as exc:
+        if storage.condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def _release_push_slot(email, pause_for=0):
+    actions = [User.push_pending_until.remove()]
+    if pause_for:
+        actions.append(User.push_paused_until.set(clock.now() + pause_for))
+    try:
+        User(email=email).update(actions=actions, condition=User.email.exists())
+    except UpdateError:
+        log.exception("could not release the push slot")
+
+
+def record_result(challenge, status):
+    """Store Authy's final answer for the push; the first final state wins. True if stored."""
+    now = clock.now()
+    in_time = LoginChallenge.onetouch_expires_at > now
+    if status == "expired":
+        in_time = LoginChallenge.onetouch_expires_at.exists()
+    stored = update_if(
+        challenge,
+        [LoginChallenge.onetouch_status.set(status)],
+        (LoginChallenge.onetouch_status == "pending")
+        & (LoginChallenge.used == False)  # noqa: E712 - a DynamoDB condition, not a bool test
+        & (LoginChallenge.expires_at > now)
+        & in_time,
+    )
+    if stored:
+        _release_push_slot(challenge.email, PAUSE_AFTER_DENY if status == "denied" else 0)
+        audit.record_for(challenge, challenge.email, f"push_{status}", "onetouch")
+    return stored
+
+
+def settle(challenge):
+    """Bring a pending push up to date: note its expiry, or ask Authy when no callback came."""
+    now = clock.now()
+    if challenge.method != "onetouch" or challenge.onetouch_status != "pending":
+        return
+    if status_of(challenge, now) == "expired":
+        record_result(challenge, "expired")
+        return
+    if now - challenge.created_at < CHECK_AUTHY_AFTER:
+        return
+    last = challenge.onetouch_checked_at
+    if last is not None and now - last < CHECK_AUTHY_EVERY:
+        return
+    # Claim the check, so parallel pollers make one Authy call between them.
+    if not update_if(
+        challenge,
+        [LoginChallenge.onetouch_checked_at.set(now)],
+        LoginChallenge.onetouch_checked_at.does_not_exist()
+        | (LoginChallenge.onetouch_checked_at <= now - CHECK_AUTHY_EVERY),
+    ):
+        return
+    try:
+        status, authy_id = authy.client().approval_status(challenge.onetouch_uuid)
+    except AuthyUnavailable:
+        return
+    if status in FINAL and str(authy_id) == str(challenge.authy_id):
+        record_result(challenge, status)

@@ -1,0 +1,41 @@
+"""One JSON log line per request; chalicelib adds non-secret fields as it goes.
+
+Only names listed in ``ALLOWED`` can be added, so a password, code or token can never
+reach the log through here.
+"""
+
+import contextvars
+import json
+import logging
+
+log = logging.getLogger("twofa.request")
+
+ALLOWED = frozenset({"challenge_id", "outcome", "method", "event"})
+_fields = contextvars.ContextVar("request_fields", default=None)
+
+
+def start():
+    _fields.set({})
+
+
+def note(**fields):
+    """Add fields to this request's log line (only the allowed, non-secret names)."""
+    current = _fields.get()
+    if current is None:
+        return
+    for name, value in fields.items():
+        if name not in ALLOWED:
+            raise ValueError(f"{name} may not be logged")
+        current[name] = value
+
+
+def finish(route, http_method, status, latency_ms):
+    line = {
+        "route": route,
+        "http_method": http_method,
+        "status": status,
+        "latency_ms": round(latency_ms, 1),
+        **(_fields.get() or {}),
+    }
+    _fields.set(None)
+    log.info(json.dumps(line, sort_keys=True))
