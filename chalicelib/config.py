@@ -25,6 +25,7 @@ class Settings:
     authy_callback_max_age: int
     site_origin: str
     app_name: str
+    per_ip_limit_factor: int = 1
 
 
 def _positive_int(env, name, default):
@@ -68,6 +69,7 @@ def load_settings(env=None):
         authy_callback_max_age=_positive_int(env, "AUTHY_CALLBACK_MAX_AGE", 300),
         site_origin=env["SITE_ORIGIN"].rstrip("/"),
         app_name=env.get("APP_NAME") or "Two-factor login",
+        per_ip_limit_factor=_positive_int(env, "PER_IP_LIMIT_FACTOR", 1),
     )
 
 

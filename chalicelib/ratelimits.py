@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock, storage
+from chalicelib.config import settings
 from chalicelib.errors import RateLimited, TooManyPasswordAttempts
 from chalicelib.models import RateCounter
 
@@ -22,13 +23,18 @@ class Limit:
     most: int
     window: int  # seconds
     error: type = RateLimited
+    per_ip: bool = False
+
+    def allowed(self):
+        """How many per window; per-IP limits scale by PER_IP_LIMIT_FACTOR (see README)."""
+        return self.most * (settings().per_ip_limit_factor if self.per_ip else 1)
 
 
 FAILED_PASSWORDS = Limit("password-failures", 10, 15 * 60, TooManyPasswordAttempts)  # per account
-LOGINS_PER_IP = Limit("logins-ip", 60, 15 * 60)
-SIGNUPS_PER_IP = Limit("signups-ip", 10, 60 * 60)
+LOGINS_PER_IP = Limit("logins-ip", 60, 15 * 60, per_ip=True)
+SIGNUPS_PER_IP = Limit("signups-ip", 10, 60 * 60, per_ip=True)
 SENDS_PER_ACCOUNT = Limit("sends-account", 10, 60 * 60)
-SENDS_PER_IP = Limit("sends-ip", 30, 60 * 60)
+SENDS_PER_IP = Limit("sends-ip", 30, 60 * 60, per_ip=True)
 PUSHES_PER_ACCOUNT = Limit("pushes-account", 3, 15 * 60)
 
 
@@ -46,7 +52,7 @@ def take(limit, subject):
     try:
         counter.update(
             actions=[RateCounter.count.add(1), RateCounter.ttl.set(clock.at(window_end + 60))],
-            condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit.most),
+            condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit.allowed()),
         )
     except UpdateError as exc:
         if not storage.condition_failed(exc):
