@@ -9,7 +9,7 @@ import pytest
 from chalicelib.authy import signature
 
 VECTORS = json.loads(
-    (Path(__file__).resolve().parents[3] / "shared" / "authy-callback-vectors.json").read_text()
+    (Path(__file__).resolve().parents[1] / "data" / "authy-callback-vectors.json").read_text()
 )["vectors"]
 
 
