@@ -1,0 +1,66 @@
+"""Run the emulator: ``python -m devstack.authy_emulator --port 8025 --api-key K``."""
+
+import argparse
+import signal
+import socket
+import sys
+
+from werkzeug.serving import make_server
+
+from devstack.authy_emulator.app import create_app
+
+HOST = "127.0.0.1"
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m devstack.authy_emulator", description=__doc__)
+    parser.add_argument("--port", type=int, default=8025)
+    parser.add_argument("--api-key", required=True)
+    parser.add_argument("--callback-url", default=None)
+    parser.add_argument("--callback-method", default="POST", choices=["POST", "GET"])
+    parser.add_argument(
+        "--no-app",
+        action="store_true",
+        help="new users start without the Authy app (SMS and voice only)",
+    )
+    parser.add_argument("--app-name", default="Two-factor login")
+    return parser.parse_args(argv)
+
+
+def listen(host, port):
+    """Bind the port ourselves, so a busy one is a one-line error and not werkzeug's text."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        sys.exit(f"authy emulator: cannot listen on {host}:{port}: {exc.strerror or exc}")
+    return sock
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    app = create_app(
+        args.api_key,
+        callback_url=args.callback_url,
+        callback_method=args.callback_method,
+        app_installed_default=not args.no_app,
+        app_name=args.app_name,
+    )
+    listener = listen(HOST, args.port)
+    server = make_server(HOST, args.port, app, threaded=True, fd=listener.fileno())
+    listener.close()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"Authy emulator on http://{HOST}:{args.port} (phone: /phone)", flush=True)
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""``make run``: the whole stack on this machine until Ctrl-C.
+
+Ports come from SITE_PORT (8080), API_PORT (8000), EMULATOR_PORT (8025) and
+DYNAMODB_PORT (8044); logs go to .devstack/logs/.
+"""
+
+import os
+import signal
+import sys
+import time
+
+from devstack.stack import ROOT, Stack, StackError
+
+DEFAULT_PORTS = {"SITE_PORT": 8080, "API_PORT": 8000, "EMULATOR_PORT": 8025, "DYNAMODB_PORT": 8044}
+LOG_DIR = ROOT / ".devstack" / "logs"
+
+
+def ports_from_env(env):
+    """The four ports, from the environment or the defaults; StackError for a bad value."""
+    ports = {}
+    for name, default in DEFAULT_PORTS.items():
+        raw = env.get(name, "").strip() or str(default)
+        if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+            raise StackError(f"{name} must be a port number (1-65535), got {raw!r}")
+        ports[name] = int(raw)
+    return ports
+
+
+def banner(stack):
+    return "\n".join(
+        [
+            "",
+            "The local stack is up:",
+            f"  site           {stack.site_url}/",
+            f"  virtual phone  {stack.phone_url}",
+            f"  API            {stack.api_url}",
+            f"  DynamoDB       {stack.dynamodb_url}  (moto)",
+            f"  logs           {stack.log_dir}",
+            "",
+            "Sign up on the site; approve or deny on the phone page. Ctrl-C stops everything.",
+        ]
+    )
+
+
+def main():
+    # Ctrl-C even when started from a shell that ignores SIGINT (a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    started = time.monotonic()
+    try:
+        ports = ports_from_env(os.environ)
+        print("Starting DynamoDB, the Authy emulator, the API and the site...", flush=True)
+        with Stack(
+            site_port=ports["SITE_PORT"],
+            api_port=ports["API_PORT"],
+            emulator_port=ports["EMULATOR_PORT"],
+            dynamodb_port=ports["DYNAMODB_PORT"],
+            log_dir=LOG_DIR,
+        ) as stack:
+            print(banner(stack), flush=True)
+            print(f"(started in {time.monotonic() - started:.1f} s)", flush=True)
+            return watch(stack)
+    except StackError as exc:
+        print(f"devstack: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopped.", flush=True)
+        return 0
+
+
+def watch(stack):
+    """Run until Ctrl-C; if a part dies, say which and stop the rest."""
+    while True:
+        failed = stack.failed_child()
+        if failed is not None:
+            print(
+                f"devstack: {failed.name} stopped (exit code {failed.process.returncode}); "
+                f"see {failed.log_path}",
+                file=sys.stderr,
+            )
+            return 1
+        time.sleep(0.5)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,260 @@
+"""The whole local stack as real processes: DynamoDB (moto), the Authy emulator,
+``chalice local`` and the static site, on loopback ports.
+
+    with Stack() as stack:          # free ports
+        requests.post(stack.api_url + "/signup", json=...)
+        stack.emulator.approve(...)
+
+Leaving the ``with`` block stops every process it started, process groups and all.
+"""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from devstack.emulator_client import EmulatorControl
+from devstack.processes import HOST, Child, StackError, check_port_free, free_port
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+STAGE = "local"
+TABLE_PREFIX = "twofa-local"
+EMULATOR_API_KEY = "local-emulator-key"  # not a secret: only the emulator knows it
+APP_NAME = "Two-factor login (local)"
+START_SECONDS = 60
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+# Settings that would send the local API somewhere real if config.json overrode them.
+MUST_COME_FROM_STACK = (
+    "AUTHY_API_URL",
+    "AUTHY_API_KEY",
+    "AUTHY_CALLBACK_URL",
+    "DYNAMODB_HOST",
+    "TABLE_PREFIX",
+    "SITE_ORIGIN",
+)
+
+__all__ = ["Stack", "StackError"]
+
+
+class Stack:
+    """Start DynamoDB, the emulator, the API and the site; None ports mean free ones."""
+
+    def __init__(
+        self,
+        site_port=None,
+        api_port=None,
+        emulator_port=None,
+        dynamodb_port=None,
+        log_dir=None,
+        project_dir=ROOT,
+    ):
+        self.project_dir = pathlib.Path(project_dir)
+        self.ports = {
+            "site": site_port,
+            "api": api_port,
+            "emulator": emulator_port,
+            "dynamodb": dynamodb_port,
+        }
+        self._given_log_dir = log_dir
+        self.log_dir = None
+        self.children = []
+        self.emulator = None
+
+    # the URLs, once ports are known
+
+    @property
+    def site_url(self):
+        return f"http://{HOST}:{self.ports['site']}"
+
+    @property
+    def api_url(self):
+        return f"http://{HOST}:{self.ports['api']}"
+
+    @property
+    def emulator_url(self):
+        return f"http://{HOST}:{self.ports['emulator']}"
+
+    @property
+    def dynamodb_url(self):
+        return f"http://{HOST}:{self.ports['dynamodb']}"
+
+    @property
+    def phone_url(self):
+        return f"{self.emulator_url}/phone"
+
+    def environment(self):
+        """What the API and the table setup see: local endpoints and fake AWS credentials."""
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("AWS_", "AUTHY_")) and name != "PYTHONPATH"
+        }
+        env.update(FAKE_AWS)
+        env.update(
+            STAGE=STAGE,
+            TABLE_PREFIX=TABLE_PREFIX,
+            DYNAMODB_HOST=self.dynamodb_url,
+            AUTHY_API_URL=self.emulator_url,
+            AUTHY_API_KEY=EMULATOR_API_KEY,
+            AUTHY_CALLBACK_URL=f"{self.api_url}/authy/callback",
+            SITE_ORIGIN=self.site_url,
+            APP_NAME=APP_NAME,
+            # chalice local reports every client as 127.0.0.1: one address for everyone.
+            PER_IP_LIMIT_FACTOR="100",
+            PYTHONUNBUFFERED="1",
+        )
+        return env
+
+    # starting and stopping
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    def start(self):
+        """Start everything and wait until each part answers; on failure stop what started."""
+        self._choose_ports()
+        env = self.environment()
+        _check_chalice_config(self.project_dir, env)
+        self._make_log_dir()
+        deadline = time.monotonic() + START_SECONDS
+        try:
+            self._start_all(env)
+            self._child("dynamodb").wait_until_answering(f"{self.dynamodb_url}/", deadline)
+            self._create_tables(env, deadline)
+            for name, url in (
+                ("emulator", f"{self.emulator_url}/emulator/stats"),
+                ("api", f"{self.api_url}/"),
+                ("site", f"{self.site_url}/config.js"),
+            ):
+                self._child(name).wait_until_answering(url, deadline)
+        except BaseException:
+            self.stop(keep_logs=True)
+            raise
+        self.emulator = EmulatorControl(self.emulator_url)
+
+    def _choose_ports(self):
+        for what, port in self.ports.items():
+            if port is None:
+                self.ports[what] = free_port()
+            else:
+                check_port_free(port, what)
+        if len(set(self.ports.values())) != len(self.ports):
+            raise StackError(f"every part needs its own port, got {self.ports}")
+
+    def _make_log_dir(self):
+        if self._given_log_dir is None:
+            self.log_dir = pathlib.Path(tempfile.mkdtemp(prefix="devstack-logs-"))
+        else:
+            self.log_dir = pathlib.Path(self._given_log_dir)
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+
+    def _start_all(self, env):
+        python = sys.executable
+        chalice = pathlib.Path(python).parent / "chalice"
+        if not chalice.is_file():
+            raise StackError(f"{chalice} is missing: install requirements-dev.txt (make run does)")
+        commands = {
+            "dynamodb": [
+                python,
+                "-m",
+                "moto.server",
+                "-H",
+                HOST,
+                "-p",
+                str(self.ports["dynamodb"]),
+            ],
+            "emulator": [
+                *(python, "-m", "devstack.authy_emulator"),
+                *("--port", str(self.ports["emulator"]), "--api-key", EMULATOR_API_KEY),
+                *("--callback-url", env["AUTHY_CALLBACK_URL"], "--app-name", APP_NAME),
+            ],
+            "api": [
+                *(str(chalice), "local", "--stage", STAGE, "--host", HOST),
+                *("--port", str(self.ports["api"]), "--no-autoreload"),
+            ],
+            "site": [
+                *(python, "-m", "devstack.site", "--port", str(self.ports["site"])),
+                *("--api-url", self.api_url),
+            ],
+        }
+        for name, command in commands.items():
+            log_path = self.log_dir / f"{name}.log"
+            self.children.append(Child(name, command, env, self.project_dir, log_path))
+
+    def _child(self, name):
+        return next(child for child in self.children if child.name == name)
+
+    def _create_tables(self, env, deadline):
+        script = "from chalicelib.models import create_tables; create_tables()"
+        try:
+            done = subprocess.run(  # noqa: S603 - a fixed command
+                [sys.executable, "-c", script],
+                cwd=self.project_dir,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=max(1.0, deadline - time.monotonic()),
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise StackError("creating the DynamoDB tables took too long") from None
+        if done.returncode != 0:
+            tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+            raise StackError(f"creating the DynamoDB tables failed:\n{tail}")
+
+    def stop(self, keep_logs=False):
+        """Stop every process started, newest first; a temporary log folder goes too."""
+        if self.emulator is not None:
+            self.emulator.session.close()
+            self.emulator = None
+        while self.children:
+            self.children.pop().stop()
+        if self._given_log_dir is None and self.log_dir is not None and not keep_logs:
+            shutil.rmtree(self.log_dir, ignore_errors=True)
+
+    def failed_child(self):
+        """The first child that is no longer running, if any (for ``run`` to notice)."""
+        return next((child for child in self.children if not child.alive()), None)
+
+
+def _check_chalice_config(project_dir, env):
+    """Refuse to start if config.json would override a local endpoint.
+
+    ``chalice local`` copies the stage's ``environment_variables`` over the process
+    environment, so a value there wins over the stack's; for AUTHY_API_URL that would
+    make the local API call the real Authy.
+    """
+    config_path = project_dir / ".chalice" / "config.json"
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StackError(f"cannot read {config_path}: {exc}") from None
+    stage = config.get("stages", {}).get(STAGE)
+    if stage is None:
+        raise StackError(f"{config_path} has no stage {STAGE!r} for chalice local")
+    merged = {**config.get("environment_variables", {}), **stage.get("environment_variables", {})}
+    clashes = [
+        f"{name}={merged[name]!r} (the stack needs {env[name]!r})"
+        for name in MUST_COME_FROM_STACK
+        if name in merged and merged[name] != env[name]
+    ]
+    if clashes:
+        raise StackError(
+            f"{config_path} sets {', '.join(clashes)} for stage {STAGE!r}; chalice local "
+            "lets config.json win over the environment, so move these to the cloud stages"
+        )
