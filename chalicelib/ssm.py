@@ -3,7 +3,15 @@
 
 def secure_string(name):
     """Return the decrypted value of the SSM parameter ``name``."""
-    import boto3  # imported here so a cold start without SSM never pays for it
+    # botocore directly (PynamoDB brings it), imported here so only cloud stages pay.
+    import botocore.config
+    import botocore.session
 
-    response = boto3.client("ssm").get_parameter(Name=name, WithDecryption=True)
+    client = botocore.session.get_session().create_client(
+        "ssm",
+        config=botocore.config.Config(
+            connect_timeout=2, read_timeout=3, retries={"max_attempts": 3, "mode": "standard"}
+        ),
+    )
+    response = client.get_parameter(Name=name, WithDecryption=True)
     return response["Parameter"]["Value"]
