@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format unit bench clean chromium
+.PHONY: run test lint format unit bench clean chromium deploy destroy policy
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,5 +37,18 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+STAGE ?=
+
+deploy: $(STAMP)
+	@test -n "$(STAGE)" || { echo "usage: make deploy STAGE=dev|prod"; exit 2; }
+	$(BIN)/python -m deploy up --stage $(STAGE)
+
+destroy: $(STAMP)
+	@test -n "$(STAGE)" || { echo "usage: make destroy STAGE=dev|prod [ARGS=--delete-tables]"; exit 2; }
+	$(BIN)/python -m deploy destroy --stage $(STAGE) $(ARGS)
+
+policy: $(STAMP)
+	$(BIN)/python -m deploy policy
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/screenshots
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/screenshots build

@@ -1,0 +1,177 @@
+"""``python -m deploy up|destroy|policy --stage dev|prod``: the steps, in order."""
+
+import argparse
+import os
+import sys
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from deploy import api, authy_key, schema, site, tables
+from deploy import bucket as buckets
+from deploy.errors import DeployError
+from deploy.policy import lambda_policy, policy_file, policy_text
+from deploy.project import SITE_DIR, STAGES, load_stage
+
+CALLBACK_PATH = "/authy/callback"
+
+
+def callback_url(api_url):
+    """The URL to enter in the Authy console; callback signatures cover it exactly."""
+    return api_url.rstrip("/") + CALLBACK_PATH
+
+
+def up(stage_name, environ=os.environ, session=None, log=print):
+    """Tables, the Authy key, the API (with its settings), then the site; return the URLs."""
+    session = session or _session(environ)
+    stage = load_stage(stage_name)
+    region = session.region_name
+    account = session.client("sts").get_caller_identity()["Account"]
+    specs = schema.table_specs(stage)
+    tables.ensure_tables(session.client("dynamodb"), specs, log)
+    if authy_key.ensure_api_key(
+        session.client("ssm"), stage.parameter_name, environ.get("AUTHY_API_KEY")
+    ):
+        log(f"parameter {stage.parameter_name}: Authy API key stored (SecureString)")
+    s3 = session.client("s3")
+    bucket = stage.bucket_name(account, region)
+    buckets.ensure_website_bucket(s3, bucket, region, log)
+    site_origin = buckets.website_origin(bucket, region)
+    policy = _stage_policy(stage, specs, log)
+    api_url = deploy_api(stage, site_origin, policy, region, log)
+    site.publish(s3, bucket, site.site_objects(SITE_DIR, api_url), log)
+    return {"api": api_url, "site": site_origin, "callback": callback_url(api_url)}
+
+
+def deploy_api(stage, site_origin, policy, region, log=print):
+    """chalice deploy, with the callback URL; twice on a first deploy, when it is unknown."""
+    known = api.deployed_api_url(stage.name)
+    environment = {"SITE_ORIGIN": site_origin, "AUTHY_API_KEY_PARAM": stage.parameter_name}
+    if known:
+        environment["AUTHY_CALLBACK_URL"] = callback_url(known)
+    api_url = api.deploy(stage, environment, policy, region)
+    if api_url != known:
+        log("first deploy of this API: deploying again to give it AUTHY_CALLBACK_URL")
+        environment["AUTHY_CALLBACK_URL"] = callback_url(api_url)
+        api_url = api.deploy(stage, environment, policy, region)
+    return api_url
+
+
+def destroy(
+    stage_name,
+    delete_tables=False,
+    delete_secret=False,
+    environ=os.environ,
+    session=None,
+    log=print,
+):
+    """Remove the Lambda, the API and the site's bucket; tables and key only when asked."""
+    session = session or _session(environ)
+    stage = load_stage(stage_name)
+    region = session.region_name
+    account = session.client("sts").get_caller_identity()["Account"]
+    if not api.delete(stage, region):
+        log(f"no deployed API recorded for {stage.name} in .chalice/deployed/")
+    bucket = stage.bucket_name(account, region)
+    if not buckets.delete_bucket(session.client("s3"), bucket, log):
+        log(f"bucket {bucket}: none")
+    if delete_tables:
+        tables.delete_tables(session.client("dynamodb"), schema.table_specs(stage), log)
+    else:
+        log(f"tables {stage.table_prefix}-*: kept (--delete-tables deletes them)")
+    if delete_secret:
+        if authy_key.delete_api_key(session.client("ssm"), stage.parameter_name):
+            log(f"parameter {stage.parameter_name}: deleted")
+    else:
+        log(f"parameter {stage.parameter_name}: kept (--delete-secret deletes it)")
+
+
+def write_policies(stage_names, check=False, log=print):
+    """Write ``.chalice/policy-<stage>.json``; with ``check``, only say which are stale."""
+    stale = []
+    for name in stage_names:
+        stage = load_stage(name)
+        text = policy_text(lambda_policy(stage, schema.table_specs(stage)))
+        path = policy_file(name)
+        if path.is_file() and path.read_text() == text:
+            continue
+        stale.append(path)
+        if not check:
+            path.write_text(text)
+            log(f"wrote {path.relative_to(path.parents[1])}")
+    return stale
+
+
+def _stage_policy(stage, specs, log):
+    text = policy_text(lambda_policy(stage, specs))
+    path = policy_file(stage.name)
+    if not path.is_file() or path.read_text() != text:
+        log(
+            f"note: {path.name} is stale; deploying the policy MODELS needs. "
+            "Run `python -m deploy policy` and commit the file."
+        )
+    return text
+
+
+def _session(environ):
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    session = boto3.session.Session(region_name=region)
+    if not session.region_name:
+        raise DeployError("no AWS region: set AWS_REGION (or a region in ~/.aws/config)")
+    return session
+
+
+def _summary(stage_name, urls):
+    return "\n".join(
+        [
+            f"{stage_name} is deployed.",
+            f"  site: {urls['site']}",
+            f"  API:  {urls['api']}",
+            "Authy console → your application → OneTouch → callback URL, exactly:",
+            f"  {urls['callback']}",
+            f"CORS allows one origin, SITE_ORIGIN = {urls['site']}, which this deploy set",
+            "for the stage; serve the site from anywhere else and SITE_ORIGIN must follow.",
+        ]
+    )
+
+
+def _confirm(stage_name, delete_tables):
+    if not sys.stdin.isatty():
+        raise DeployError("destroy asks for confirmation: run it in a terminal or pass --yes")
+    what = "Lambda, API, site and ALL ITS DATA" if delete_tables else "Lambda, API and site"
+    answer = input(f"This deletes the {stage_name} {what}. Type {stage_name!r} to go on: ")
+    if answer.strip() != stage_name:
+        raise DeployError("not confirmed; nothing deleted")
+
+
+def parser():
+    top = argparse.ArgumentParser(prog="python -m deploy", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True)
+    deploy = commands.add_parser("up", help="create or update everything for a stage")
+    deploy.add_argument("--stage", choices=STAGES, required=True)
+    remove = commands.add_parser("destroy", help="remove the Lambda, the API and the site")
+    remove.add_argument("--stage", choices=STAGES, required=True)
+    remove.add_argument("--delete-tables", action="store_true", help="and the stage's data")
+    remove.add_argument("--delete-secret", action="store_true", help="and the Authy key")
+    remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    policy = commands.add_parser("policy", help="write .chalice/policy-<stage>.json")
+    policy.add_argument("--stage", choices=STAGES, action="append", help="default: all")
+    policy.add_argument("--check", action="store_true", help="fail if a file is stale")
+    return top
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "up":
+            print(_summary(args.stage, up(args.stage)))
+        elif args.command == "destroy":
+            if not args.yes:
+                _confirm(args.stage, args.delete_tables)
+            destroy(args.stage, args.delete_tables, args.delete_secret)
+        elif write_policies(args.stage or STAGES, check=args.check) and args.check:
+            sys.exit("stale IAM policy files: run `python -m deploy policy` and commit them")
+    except DeployError as error:
+        sys.exit(f"deploy: {error}")
+    except (BotoCoreError, ClientError) as error:
+        sys.exit(f"deploy: AWS: {error}")

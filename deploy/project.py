@@ -1,0 +1,58 @@
+"""Where the project's files are, and what each stage's AWS resources are called."""
+
+import json
+import pathlib
+from dataclasses import dataclass
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CHALICE_DIR = ROOT / ".chalice"
+SITE_DIR = ROOT / "static_site"
+STAGES = ("dev", "prod")
+
+
+def chalice_config(root=ROOT):
+    """``.chalice/config.json`` as a dict."""
+    return json.loads((root / ".chalice" / "config.json").read_text())
+
+
+def lambda_environment(config, stage):
+    """The variables chalice gives the stage's Lambda: global ones, then the stage's."""
+    env = dict(config.get("environment_variables", {}))
+    env.update(config.get("stages", {}).get(stage, {}).get("environment_variables", {}))
+    return env
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One deployable stage and the names of its resources."""
+
+    name: str
+    app_name: str
+    table_prefix: str
+
+    @property
+    def parameter_name(self):
+        """The SSM SecureString holding the Authy API key."""
+        return f"/twofa/{self.name}/authy-api-key"
+
+    @property
+    def function_prefix(self):
+        """Chalice names the stage's Lambdas ``<app>-<stage>`` and ``<app>-<stage>-<name>``."""
+        return f"{self.app_name}-{self.name}"
+
+    def bucket_name(self, account, region):
+        """The site's bucket: bucket names are global, so the account and region are in it."""
+        return f"twofa-{self.name}-site-{account}-{region}"
+
+
+def load_stage(name, root=ROOT):
+    """The Stage ``name`` as ``.chalice/config.json`` configures it."""
+    config = chalice_config(root)
+    if name not in config.get("stages", {}):
+        raise ValueError(f"stage {name!r} is not in .chalice/config.json")
+    env = lambda_environment(config, name)
+    return Stage(
+        name=name,
+        app_name=config["app_name"],
+        table_prefix=env.get("TABLE_PREFIX") or f"twofa-{env.get('STAGE') or name}",
+    )

@@ -1,0 +1,49 @@
+"""deploy.authy_key against a moto server: a SecureString, written only when it changes."""
+
+import pytest
+
+from deploy.authy_key import delete_api_key, ensure_api_key
+from deploy.errors import DeployError
+
+NAME = "/twofa/dev/authy-api-key"
+
+
+def _parameter(ssm):
+    return ssm.get_parameter(Name=NAME, WithDecryption=True)["Parameter"]
+
+
+def test_the_key_is_stored_as_a_secure_string(session):
+    ssm = session.client("ssm")
+    assert ensure_api_key(ssm, NAME, "key-one") is True
+    parameter = _parameter(ssm)
+    assert parameter["Type"] == "SecureString"
+    assert parameter["Value"] == "key-one"
+    assert ssm.get_parameter(Name=NAME)["Parameter"]["Value"] != "key-one"  # encrypted
+
+
+def test_the_same_key_again_adds_no_version(session):
+    ssm = session.client("ssm")
+    ensure_api_key(ssm, NAME, "key-one")
+    assert ensure_api_key(ssm, NAME, "key-one") is False
+    assert _parameter(ssm)["Version"] == 1
+    assert ensure_api_key(ssm, NAME, "key-two") is True
+    assert _parameter(ssm)["Version"] == 2 and _parameter(ssm)["Value"] == "key-two"
+
+
+def test_without_a_key_the_stored_one_is_used(session):
+    ssm = session.client("ssm")
+    ensure_api_key(ssm, NAME, "key-one")
+    assert ensure_api_key(ssm, NAME, None) is False
+    assert _parameter(ssm)["Value"] == "key-one"
+
+
+def test_without_a_key_or_a_stored_one_the_deploy_stops(session):
+    with pytest.raises(DeployError, match="AUTHY_API_KEY"):
+        ensure_api_key(session.client("ssm"), NAME, "")
+
+
+def test_delete(session):
+    ssm = session.client("ssm")
+    ensure_api_key(ssm, NAME, "key-one")
+    assert delete_api_key(ssm, NAME) is True
+    assert delete_api_key(ssm, NAME) is False

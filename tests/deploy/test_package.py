@@ -1,0 +1,191 @@
+"""`chalice package --stage prod`: what ships, the template, and the zip running on its own.
+
+The package is built once per session from the project itself (chalice runs pip to bundle
+requirements.txt for Lambda's platform, from the configured package index).
+"""
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from deploy.policy import lambda_policy
+from deploy.project import ROOT, load_stage
+from deploy.schema import table_specs
+from deploy.tables import ensure_tables
+from tests.deploy.conftest import REGION, clean_environment, tool
+from tests.deploy.test_policy import assert_least_privilege
+
+NEVER_SHIPPED = ("devstack/", "tests/", "static_site/", "deploy/", ".chalice/", "build/")
+SITE_ORIGIN = "https://site.example.test"
+
+
+@pytest.fixture(scope="session")
+def package(tmp_path_factory):
+    """``chalice package --stage prod`` of the project, once: the output directory."""
+    out = tmp_path_factory.mktemp("package") / "out"
+    done = subprocess.run(  # noqa: S603 - chalice, with fixed arguments
+        [tool("chalice"), "--project-dir", str(ROOT), "package", "--stage", "prod", str(out)],
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def names(package):
+    with zipfile.ZipFile(package / "deployment.zip") as archive:
+        return archive.namelist()
+
+
+@pytest.fixture(scope="session")
+def template(package):
+    return json.loads((package / "sam.json").read_text())
+
+
+def _requirements():
+    pins = []
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            pins.append((re.sub(r"[-_.]+", "_", name).lower(), version))
+    return pins
+
+
+def test_the_zip_holds_the_app_and_chalicelib(names):
+    assert "app.py" in names
+    assert "chalicelib/__init__.py" in names and "chalicelib/models.py" in names
+    shipped = {name for name in names if name.startswith("chalicelib/") and name.endswith(".py")}
+    on_disk = {path.relative_to(ROOT).as_posix() for path in (ROOT / "chalicelib").rglob("*.py")}
+    assert shipped == on_disk
+
+
+def test_the_zip_holds_every_runtime_requirement(names):
+    dist_infos = {name.split("/")[0].lower() for name in names if ".dist-info/" in name}
+    for name, version in _requirements():
+        assert f"{name}-{version}.dist-info" in dist_infos, name
+
+
+def test_nothing_else_of_the_project_ships(names):
+    leaked = [name for name in names if name.startswith(NEVER_SHIPPED)]
+    assert leaked == []
+    assert not [name for name in names if name.startswith(("pytest", "moto/", "playwright"))]
+
+
+def test_the_template_passes_cfn_lint(package):
+    done = subprocess.run(  # noqa: S603 - cfn-lint on our template
+        [tool("cfn-lint"), str(package / "sam.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_role_has_the_generated_least_privilege_policy(template):
+    roles = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    (role,) = roles
+    (policy,) = role["Properties"]["Policies"]
+    stage = load_stage("prod")
+    assert policy["PolicyDocument"] == lambda_policy(stage, table_specs(stage)), (
+        "chalice did not use .chalice/policy-prod.json: the prod stage in "
+        ".chalice/config.json needs autogen_policy false"
+    )
+    assert_least_privilege(policy["PolicyDocument"])
+
+
+def test_the_function_reads_the_key_from_ssm(template):
+    functions = [
+        r for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Function"
+    ]
+    assert functions
+    for function in functions:
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables.get("AUTHY_API_KEY_PARAM") == "/twofa/prod/authy-api-key", (
+            "the prod stage in .chalice/config.json must name the parameter"
+        )
+        assert variables["STAGE"] == "prod" and variables["TABLE_PREFIX"] == "twofa-prod"
+        assert "AUTHY_API_KEY" not in variables
+        assert function["Properties"]["Runtime"] == f"python3.{sys.version_info.minor}"
+
+
+@pytest.fixture(scope="session")
+def unpacked(package, tmp_path_factory):
+    """The zip unpacked next to a virtualenv that has nothing installed: its python."""
+    where = tmp_path_factory.mktemp("lambda")
+    with zipfile.ZipFile(package / "deployment.zip") as archive:
+        archive.extractall(where / "task")
+    subprocess.run(  # noqa: S603 - the standard library's venv
+        [sys.executable, "-m", "venv", "--without-pip", str(where / "venv")], check=True
+    )
+    return where / "venv" / "bin" / "python", where / "task"
+
+
+def _api_gateway_event(method, path, body):
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"content-type": "application/json", "user-agent": "Mozilla/5.0 Firefox/133"},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": method,
+            "stage": "api",
+            "requestId": "test-request",
+            "identity": {"sourceIp": "203.0.113.7", "userAgent": "Mozilla/5.0 Firefox/133"},
+        },
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+def test_unpacked_in_a_clean_virtualenv_it_answers_a_login(unpacked, aws_env, session):
+    python, task = unpacked
+    ensure_tables(session.client("dynamodb"), table_specs(load_stage("prod")), log=lambda _: 0)
+    env = clean_environment(
+        STAGE="prod",
+        TABLE_PREFIX="twofa-prod",
+        DYNAMODB_HOST=aws_env["AWS_ENDPOINT_URL"],
+        AUTHY_API_URL="http://127.0.0.1:9",  # the discard port: Authy is never reached
+        AUTHY_API_KEY="not-a-real-key",
+        AUTHY_CALLBACK_URL="https://abc.execute-api.eu-central-1.amazonaws.com/api/authy/callback",
+        SITE_ORIGIN=SITE_ORIGIN,
+        AWS_REGION=REGION,
+    )
+    event = _api_gateway_event(
+        "POST", "/login", {"email": "nobody@example.com", "password": "not the password"}
+    )
+    done = subprocess.run(  # noqa: S603 - the clean virtualenv's python
+        [str(python), "-I", str(ROOT / "tests" / "deploy" / "lambda_invoke.py"), str(task)],
+        input=json.dumps(event),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout.splitlines()[-1])
+    assert answer["chalicelib"].startswith(str(task))
+    assert answer["pynamodb"].startswith(str(task))
+    assert answer["pytest_importable"] is False
+    response = answer["response"]
+    assert response["statusCode"] == 401, response
+    assert json.loads(response["body"])["error"]["code"] == "invalid_credentials"
+    headers = {k.lower(): v for k, v in response["headers"].items()}
+    assert headers["cache-control"] == "no-store"
+    assert headers["access-control-allow-origin"] == SITE_ORIGIN  # read at import, as in Lambda

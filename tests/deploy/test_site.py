@@ -1,0 +1,142 @@
+"""deploy.site and deploy.bucket: the site as S3 serves it, on a moto server."""
+
+import json
+import re
+
+import pytest
+
+from deploy.bucket import delete_bucket, ensure_website_bucket, website_origin
+from deploy.errors import DeployError
+from deploy.project import SITE_DIR
+from deploy.site import publish, site_objects
+from tests.deploy.conftest import REGION
+
+API_URL = "https://abc123.execute-api.eu-central-1.amazonaws.com/api/"
+API_ORIGIN = "https://abc123.execute-api.eu-central-1.amazonaws.com"
+BUCKET = "twofa-dev-site-123456789012-eu-central-1"
+TYPES = [
+    ("index.html", "text/html; charset=utf-8", "no-cache"),
+    ("js/app.js", "text/javascript; charset=utf-8", "public, max-age=300"),
+    ("site.css", "text/css; charset=utf-8", "public, max-age=300"),
+    ("favicon.svg", "image/svg+xml", "public, max-age=300"),
+    ("img/logo.png", "image/png", "public, max-age=300"),
+    ("config.js", "text/javascript; charset=utf-8", "no-cache"),
+]
+
+
+@pytest.fixture
+def small_site(tmp_path):
+    """A site with one file of each kind, plus what must not be published."""
+    site = tmp_path / "site"
+    pages = {
+        "index.html": "<meta content=\"connect-src 'self' __API_ORIGIN__\">",
+        "js/app.js": "import { config } from '../config.js';",
+        "site.css": "body {}",
+        "favicon.svg": "<svg/>",
+        "config.example.js": "export const config = {};",
+        "config.js": "export const config = {apiBase: 'http://127.0.0.1:8000'};",
+        ".DS_Store": "x",
+    }
+    for name, text in pages.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text)
+    (site / "img").mkdir()
+    (site / "img" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    return site
+
+
+@pytest.mark.parametrize(("key", "content_type", "cache"), TYPES)
+def test_each_kind_of_file_gets_its_headers(small_site, key, content_type, cache):
+    objects = {item.key: item for item in site_objects(small_site, API_URL)}
+    assert objects[key].content_type == content_type
+    assert objects[key].cache_control == cache
+
+
+def test_config_js_is_written_for_the_api_and_local_copies_are_not_published(small_site):
+    objects = {item.key: item for item in site_objects(small_site, API_URL)}
+    assert set(objects) == {key for key, _, _ in TYPES}
+    assert objects["config.js"].body == (
+        b'export const config = {apiBase: "https://abc123.execute-api.eu-central-1'
+        b'.amazonaws.com/api", wsUrl: null};\n'
+    )
+
+
+def test_every_page_of_the_real_site_names_the_api_origin_in_its_csp():
+    pages = [item for item in site_objects(SITE_DIR, API_URL) if item.key.endswith(".html")]
+    assert pages
+    for page in pages:
+        text = page.body.decode("utf-8")
+        assert "__API_ORIGIN__" not in text
+        csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', text)
+        assert csp, page.key
+        assert f"connect-src 'self' {API_ORIGIN};" in csp.group(1)
+
+
+def test_a_file_of_unknown_type_stops_the_deploy(small_site):
+    (small_site / "notes.md").write_text("# notes")
+    with pytest.raises(DeployError, match="notes.md"):
+        site_objects(small_site, API_URL)
+
+
+@pytest.mark.parametrize(
+    ("region", "origin"),
+    [
+        ("us-east-1", "http://b.s3-website-us-east-1.amazonaws.com"),
+        ("eu-west-1", "http://b.s3-website-eu-west-1.amazonaws.com"),
+        ("eu-central-1", "http://b.s3-website.eu-central-1.amazonaws.com"),
+        ("ap-south-1", "http://b.s3-website.ap-south-1.amazonaws.com"),
+    ],
+)
+def test_website_origin(region, origin):
+    assert website_origin("b", region) == origin
+
+
+def _published(s3):
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
+    return {key: s3.head_object(Bucket=BUCKET, Key=key) for key in keys}
+
+
+def test_publish_to_a_new_bucket(session, small_site, log):
+    s3 = session.client("s3")
+    ensure_website_bucket(s3, BUCKET, REGION, log)
+    publish(s3, BUCKET, site_objects(small_site, API_URL), log)
+
+    assert s3.get_bucket_location(Bucket=BUCKET)["LocationConstraint"] == REGION
+    assert s3.get_bucket_website(Bucket=BUCKET)["IndexDocument"] == {"Suffix": "index.html"}
+    block = s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]
+    assert block["BlockPublicAcls"] and block["IgnorePublicAcls"]
+    headers = {key: (h["ContentType"], h["CacheControl"]) for key, h in _published(s3).items()}
+    assert headers == {key: (content_type, cache) for key, content_type, cache in TYPES}
+
+
+def test_the_bucket_policy_opens_exactly_the_site(session, small_site, log):
+    s3 = session.client("s3")
+    ensure_website_bucket(s3, BUCKET, REGION, log)
+    publish(s3, BUCKET, site_objects(small_site, API_URL), log)
+    (statement,) = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])["Statement"]
+    assert statement["Principal"] == "*"
+    assert statement["Action"] == "s3:GetObject"
+    assert sorted(statement["Resource"]) == sorted(
+        f"arn:aws:s3:::{BUCKET}/{key}" for key, _, _ in TYPES
+    )
+
+
+def test_publishing_again_is_fine_and_drops_what_the_site_dropped(session, small_site, log):
+    s3 = session.client("s3")
+    for _ in range(2):
+        ensure_website_bucket(s3, BUCKET, REGION, log)
+        publish(s3, BUCKET, site_objects(small_site, API_URL), log)
+    (small_site / "site.css").unlink()
+    publish(s3, BUCKET, site_objects(small_site, API_URL), log)
+    assert "site.css" not in _published(s3)
+    assert "1 removed" in log.lines[-1]
+    assert s3.get_object(Bucket=BUCKET, Key="config.js")["Body"].read().startswith(b"export")
+
+
+def test_delete_bucket_empties_it_first(session, small_site, log):
+    s3 = session.client("s3")
+    ensure_website_bucket(s3, BUCKET, REGION, log)
+    publish(s3, BUCKET, site_objects(small_site, API_URL), log)
+    assert delete_bucket(s3, BUCKET, log) is True
+    assert BUCKET not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert delete_bucket(s3, BUCKET, log) is False
