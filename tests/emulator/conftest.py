@@ -11,9 +11,7 @@ import pytest
 from devstack.authy_emulator import create_app
 
 # The real callbacks Authy sent, kept beside the repository (as tests/unit reads them).
-VECTORS_PATH = (
-    pathlib.Path(__file__).resolve().parents[1] / "data" / "authy-callback-vectors.json"
-)
+VECTORS_PATH = pathlib.Path(__file__).resolve().parents[1] / "data" / "authy-callback-vectors.json"
 API_KEY = "test-emulator-key"
 START = 1_700_000_000.0
 
