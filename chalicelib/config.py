@@ -26,6 +26,7 @@ class Settings:
     site_origin: str
     app_name: str
     per_ip_limit_factor: int = 1
+    authy_read_timeout: float = 4.0
 
 
 def _positive_int(env, name, default):
@@ -38,6 +39,19 @@ def _positive_int(env, name, default):
         raise ConfigurationError(f"{name} must be a whole number of seconds") from None
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive")
+    return value
+
+
+def _seconds(env, name, default):
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds") from None
+    if not 0 < value <= 20:
+        raise ConfigurationError(f"{name} must be between 0 and 20 seconds")
     return value
 
 
@@ -70,6 +84,7 @@ def load_settings(env=None):
         site_origin=env["SITE_ORIGIN"].rstrip("/"),
         app_name=env.get("APP_NAME") or "Two-factor login",
         per_ip_limit_factor=_positive_int(env, "PER_IP_LIMIT_FACTOR", 1),
+        authy_read_timeout=_seconds(env, "AUTHY_READ_TIMEOUT", 4.0),
     )
 
 

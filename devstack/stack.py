@@ -112,6 +112,7 @@ class Stack:
             APP_NAME=APP_NAME,
             # chalice local reports every client as 127.0.0.1: one address for everyone.
             PER_IP_LIMIT_FACTOR="100",
+            AUTHY_READ_TIMEOUT="2",  # the emulator answers in milliseconds; hangs are faults
             PYTHONUNBUFFERED="1",
         )
         return env

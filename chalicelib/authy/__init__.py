@@ -10,4 +10,6 @@ from chalicelib.config import settings
 def client():
     """The process-wide Authy client, built on first use (its connections are reused)."""
     config = settings()
-    return AuthyClient(config.authy_api_url, config.authy_api_key)
+    return AuthyClient(
+        config.authy_api_url, config.authy_api_key, timeout=(2.0, config.authy_read_timeout)
+    )
