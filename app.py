@@ -8,13 +8,14 @@ import time
 from chalice import Chalice, CORSConfig, Response
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib import accounts, callbacks, codes, logins, requestlog, sessions
+from chalicelib import accounts, callbacks, codes, logins, requestlog, sessions, watchers
 from chalicelib.context import from_request
 from chalicelib.errors import AppError, ConfigurationError, StorageUnavailable
 from chalicelib.validation import Form, json_object, verification_code
 
 app = Chalice(app_name="authy-login")
 app.log.setLevel(logging.INFO)
+app.experimental_feature_flags.update(["WEBSOCKETS"])
 
 # API Gateway answers CORS preflights itself, from this config, at deploy time; so the
 # site's origin is read at import. Unset, it names an origin no browser can have.
@@ -164,3 +165,22 @@ def authy_callback():
     outcome = callbacks.handle_callback(request.method, request.headers, request.raw_body, pairs)
     requestlog.note(outcome=outcome)
     return {"ok": True}
+
+
+@app.on_ws_connect()
+def ws_connect(event):
+    """Accept sockets from the site's own pages only."""
+    if not watchers.origin_allowed(event.to_dict().get("headers")):
+        return {"statusCode": 403}
+    return {"statusCode": 200}
+
+
+@app.on_ws_message()
+def ws_message(event):
+    """The page's one message: which challenge it is waiting on."""
+    watchers.watch(event.connection_id, event.body)
+
+
+@app.on_ws_disconnect()
+def ws_disconnect(event):
+    watchers.forget(event.connection_id)

@@ -27,6 +27,7 @@ class Settings:
     app_name: str
     per_ip_limit_factor: int = 1
     authy_read_timeout: float = 4.0
+    websocket_management_url: str | None = None
 
 
 def _positive_int(env, name, default):
@@ -85,6 +86,7 @@ def load_settings(env=None):
         app_name=env.get("APP_NAME") or "Two-factor login",
         per_ip_limit_factor=_positive_int(env, "PER_IP_LIMIT_FACTOR", 1),
         authy_read_timeout=_seconds(env, "AUTHY_READ_TIMEOUT", 4.0),
+        websocket_management_url=(env.get("WEBSOCKET_MANAGEMENT_URL") or "").rstrip("/") or None,
     )
 
 

@@ -147,7 +147,38 @@ class AuditEvent(Model):
     ttl = TTLAttribute()
 
 
-MODELS = (User, LoginChallenge, Session, CallbackNonce, RateCounter, AuditEvent)
+class ChallengeWatchers(GlobalSecondaryIndex):
+    """Finds the WebSocket connections watching one challenge."""
+
+    class Meta:
+        index_name = "challenge-watchers"
+        projection = KeysOnlyProjection()
+
+    challenge_hash = UnicodeAttribute(hash_key=True)
+
+
+class WatchConnection(Model):
+    """A browser's WebSocket connection waiting to hear how a challenge ends."""
+
+    class Meta(_TableMeta):
+        table_name = f"{table_prefix()}-connections"
+
+    connection_id = UnicodeAttribute(hash_key=True)
+    challenge_hash = UnicodeAttribute()  # the challenge's token_hash
+    expires_at = NumberAttribute()  # the challenge's end: nothing to tell after it
+    ttl = TTLAttribute()
+    challenge_index = ChallengeWatchers()
+
+
+MODELS = (
+    User,
+    LoginChallenge,
+    Session,
+    CallbackNonce,
+    RateCounter,
+    AuditEvent,
+    WatchConnection,
+)
 
 
 def create_tables():

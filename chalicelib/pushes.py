@@ -9,7 +9,7 @@ import logging
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import audit, authy, clock, ratelimits, storage
+from chalicelib import audit, authy, clock, ratelimits, storage, watchers
 from chalicelib.challenges import ONETOUCH_SECONDS, status_of, update_if
 from chalicelib.config import settings
 from chalicelib.errors import AuthyUnavailable, RateLimited
@@ -108,6 +108,7 @@ def record_result(challenge, status):
         & in_time,
     )
     if stored:
+        watchers.notify(challenge, status)
         _release_push_slot(challenge.email, PAUSE_AFTER_DENY if status == "denied" else 0)
         audit.record_for(challenge, challenge.email, f"push_{status}", "onetouch")
     return stored

@@ -18,6 +18,7 @@ UNIT_ENV = {
     "AUTHY_CALLBACK_URL": "https://api.example.test/authy/callback",
     "SITE_ORIGIN": "https://site.example.test",
     "APP_NAME": "Unit Login",
+    "WEBSOCKET_MANAGEMENT_URL": "https://ws0unit.execute-api.us-east-1.amazonaws.com",
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
