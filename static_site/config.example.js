@@ -1,0 +1,3 @@
+// Copy to config.js (not committed) and point apiBase at the API's origin.
+// devstack's static server writes /config.js itself; a deploy step writes it for the cloud.
+export const config = { apiBase: "http://127.0.0.1:8000", wsUrl: null };

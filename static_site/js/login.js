@@ -1,0 +1,78 @@
+import { request } from "./api.js";
+import { startPhoneStep } from "./phone-step.js";
+import { clearTokens, loadChallenge, saveChallenge } from "./session.js";
+import { clearFieldErrors, notify, setBusy, setFieldError, startPage } from "./ui.js";
+
+const loginSection = document.getElementById("login-section");
+const phoneSection = document.getElementById("phone-section");
+const form = document.getElementById("login-form");
+const email = document.getElementById("email");
+const password = document.getElementById("password");
+const submit = form.querySelector("button[type=submit]");
+
+function showLoginForm(message) {
+  phoneSection.hidden = true;
+  phoneSection.replaceChildren();
+  loginSection.hidden = false;
+  setBusy(submit, false);
+  notify(message ?? "", "error");
+  password.value = "";
+  (email.value ? password : email).focus();
+}
+
+function showPhoneStep(challenge) {
+  loginSection.hidden = true;
+  startPhoneStep(phoneSection, challenge, { onRestart: showLoginForm });
+}
+
+function checkFields() {
+  const missing = [];
+  if (!email.value.trim()) missing.push([email, "Enter your email."]);
+  if (!password.value) missing.push([password, "Enter your password."]);
+  for (const [input, text] of missing) setFieldError(input, text);
+  return missing;
+}
+
+async function logIn(event) {
+  event.preventDefault();
+  if (submit.disabled) return;
+  clearFieldErrors(form);
+  const missing = checkFields();
+  if (missing.length) {
+    notify("Please enter your email and password.", "error");
+    missing[0][0].focus();
+    return;
+  }
+  notify("");
+  setBusy(submit, true, "Logging in…");
+  let answer;
+  try {
+    answer = await request("/login", {
+      method: "POST",
+      body: { email: email.value.trim(), password: password.value },
+    });
+  } catch (err) {
+    setBusy(submit, false);
+    const wait = err.status === 429 && err.retryAfter ? ` Try again in ${err.retryAfter} s.` : "";
+    notify(err.message + wait, "error");
+    if (err.code === "invalid_credentials") password.select();
+    (err.code === "invalid_credentials" ? password : email).focus();
+    return;
+  }
+  if (!answer.challenge?.token) {
+    setBusy(submit, false);
+    notify("The server sent an answer we couldn't read. Please try again.", "error");
+    return;
+  }
+  password.value = "";
+  clearTokens(); // a new login replaces whatever this tab held
+  showPhoneStep(saveChallenge(answer.challenge, "login"));
+}
+
+startPage(() => {
+  form.addEventListener("submit", logIn);
+  // A reload in the middle of the phone step picks it up again.
+  const pending = loadChallenge("login");
+  if (pending) showPhoneStep(pending);
+  else if (!document.getElementById("error").textContent) email.focus();
+});

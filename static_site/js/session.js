@@ -1,0 +1,82 @@
+// Tokens live only in sessionStorage: gone when the tab closes, never in localStorage or a URL.
+
+const CHALLENGE = "twofa.challenge";
+const SESSION = "twofa.session";
+const FLASH = "twofa.flash";
+
+function read(key) {
+  try {
+    const raw = sessionStorage.getItem(key);
+    return raw === null ? null : JSON.parse(raw);
+  } catch {
+    return null;
+  }
+}
+
+function write(key, value) {
+  sessionStorage.setItem(key, JSON.stringify(value));
+}
+
+/** Keep a challenge from POST /signup or POST /login ("signup" | "login"), deadline local. */
+export function saveChallenge(challenge, purpose) {
+  const stored = {
+    purpose,
+    token: challenge.token,
+    method: challenge.method,
+    requestCode: challenge.request_code ?? null,
+    codeSent: challenge.code_sent !== false,
+    expiresAt: Date.now() + Number(challenge.expires_in) * 1000,
+  };
+  write(CHALLENGE, stored);
+  return stored;
+}
+
+/** The stored challenge for `purpose`, or null when there is none or its life has run out. */
+export function loadChallenge(purpose) {
+  const stored = read(CHALLENGE);
+  if (!stored || typeof stored.token !== "string" || !(stored.expiresAt > Date.now())) {
+    sessionStorage.removeItem(CHALLENGE);
+    return null;
+  }
+  return stored.purpose === purpose ? stored : null;
+}
+
+export function updateChallengeExpiry(expiresAt) {
+  const stored = read(CHALLENGE);
+  if (stored) write(CHALLENGE, { ...stored, expiresAt });
+}
+
+export function clearChallenge() {
+  sessionStorage.removeItem(CHALLENGE);
+}
+
+export function saveSession(session) {
+  write(SESSION, {
+    token: session.token,
+    expiresAt: Date.now() + Number(session.expires_in ?? 0) * 1000,
+  });
+}
+
+/** The session token, or null when there is none (the API decides whether it is still good). */
+export function sessionToken() {
+  const stored = read(SESSION);
+  return stored && typeof stored.token === "string" ? stored.token : null;
+}
+
+/** Forget every token this tab holds. */
+export function clearTokens() {
+  sessionStorage.removeItem(CHALLENGE);
+  sessionStorage.removeItem(SESSION);
+}
+
+/** Leave a message for the next page this tab opens ("Please log in"). */
+export function setFlash(text, kind = "info") {
+  write(FLASH, { text, kind });
+}
+
+/** The message left by the previous page, once. */
+export function takeFlash() {
+  const flash = read(FLASH);
+  sessionStorage.removeItem(FLASH);
+  return flash && typeof flash.text === "string" ? flash : null;
+}

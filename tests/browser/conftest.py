@@ -1,0 +1,207 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against the site.
+
+Fixtures chain: ``browser`` → ``context`` → ``page`` (watched: any console error, page
+error or dialog fails the test, and so does a token in a URL, the console or localStorage).
+``stack`` starts the whole local stack once per session; ``offline_site`` serves the site
+alone (devstack's site server), its API faked per test with ``fake_api``.
+"""
+
+import itertools
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from devstack.site import make_server as make_site_server
+from tests.browser.helpers import FakeApi
+
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 900}
+# Nothing answers on the discard port: a request the fake API does not route fails fast.
+FAKE_API_ORIGIN = "http://127.0.0.1:9"
+
+# Waits are for conditions, not for luck; some conditions (a push expiring, a callback
+# arriving) take a few seconds on the real stack.
+expect.set_options(timeout=15_000)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "allow_console(*patterns): console errors matching these regular expressions are "
+        "expected (Chromium logs every 4xx/5xx answer to fetch as a console error)",
+    )
+
+
+# --- the browser ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def viewport():
+    """Override (e.g. with ``parametrize``) to test another screen size."""
+    return DESKTOP
+
+
+@pytest.fixture
+def context(browser, viewport):
+    context = browser.new_context(viewport=viewport, locale="en-US", timezone_id="UTC")
+    yield context
+    context.close()
+
+
+class PageWatch:
+    """Everything a page did that a test must not let pass unnoticed."""
+
+    def __init__(self, allowed_console):
+        self.allowed = [re.compile(pattern) for pattern in allowed_console]
+        self.problems = []
+        self.dialogs = []
+        self.console = []
+        self.urls = []
+        self.tokens = set()
+        self.navigations = []
+
+    def attach(self, context, page):
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("dialog", self.on_dialog)
+        page.on("framenavigated", self.on_navigated)
+        context.on("request", self.on_request)
+
+    def on_console(self, message):
+        self.console.append(message.text)
+        if message.type == "error" and not any(p.search(message.text) for p in self.allowed):
+            self.problems.append(f"console error: {message.text} at {message.location}")
+
+    def on_dialog(self, dialog):
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def on_navigated(self, frame):
+        if frame.parent_frame is None:
+            self.navigations.append(frame.url)
+            self.urls.append(frame.url)
+
+    def on_request(self, request):
+        self.urls.append(request.url)
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token:
+            self.tokens.add(token)
+
+    def leaks(self, local_storage):
+        """Where a bearer token showed up that it must never be."""
+        found = []
+        for token in self.tokens:
+            found += [f"token in URL {url}" for url in self.urls if token in url]
+            found += [f"token in console: {text}" for text in self.console if token in text]
+            if token in local_storage:
+                found.append("token in localStorage")
+        return found
+
+
+def _local_storage(page):
+    if page.is_closed() or not page.url.startswith("http"):
+        return ""
+    return page.evaluate("JSON.stringify(Object.entries(localStorage))")
+
+
+@pytest.fixture
+def page(request, context, shot):
+    """A tab whose console errors, page errors, dialogs and token leaks fail the test."""
+    allowed = [p for mark in request.node.iter_markers("allow_console") for p in mark.args]
+    watch = PageWatch(allowed)
+    page = context.new_page()
+    watch.attach(context, page)
+    page.watch = watch
+    yield page
+    if not page.is_closed():
+        shot(page, "last")
+        storage = _local_storage(page)
+        assert storage in ("", "[]"), f"localStorage must stay empty, found {storage}"
+    else:
+        storage = ""
+    problems = watch.problems + [f"dialog {d}" for d in watch.dialogs] + watch.leaks(storage)
+    if problems:
+        pytest.fail("the page misbehaved:\n" + "\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def shot(request):
+    """``shot(page, "name")`` saves a full-page screenshot under screenshots/<test>/."""
+    folder = SCREENSHOTS / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)  # only this run's pictures
+    counter = itertools.count(1)
+
+    def save(page, name):
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=folder / f"{next(counter):02d}-{name}.png", full_page=True)
+
+    return save
+
+
+# --- the whole stack ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """The local stack (DynamoDB, Authy emulator, chalice local, the site) on free ports."""
+    from devstack.stack import Stack
+
+    with Stack() as running:
+        yield running
+
+
+@pytest.fixture
+def phone(browser, stack, shot):
+    """The emulator's virtual phone page, in a window of its own (its console is not ours)."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(stack.emulator_url + "/phone")
+    yield page
+    shot(page, "phone")
+    context.close()
+
+
+# --- the site alone, with a fake API --------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def offline_site():
+    """The site's URL, served by devstack's site server with the fake API's origin."""
+    server = make_site_server(0, FAKE_API_ORIGIN)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def fake_api(context, offline_site):
+    """Answer the site's API calls from the test: ``fake_api.on("GET", "/account", ...)``."""
+    api = FakeApi(FAKE_API_ORIGIN, offline_site)
+    context.route(FAKE_API_ORIGIN + "/**", api.handle)
+    return api

@@ -1,0 +1,259 @@
+"""Whole journeys through the site against the local stack: API, emulator, virtual phone."""
+
+import json
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.browser.helpers import (
+    ACCOUNT_URL,
+    LOGIN_URL,
+    PASSWORD,
+    Member,
+    answer_on_phone,
+    authy_id_for,
+    create_member,
+    expect_account,
+    log_in,
+    new_message,
+    phone_of,
+    session_storage,
+    unique_email,
+    us_phone,
+    wrong_code,
+)
+
+XSS_NAME = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def member(stack):
+    return create_member(stack)
+
+
+def sign_up(page, stack, name):
+    member = Member(name, unique_email(), PASSWORD, us_phone(), authy_id="")
+    page.goto(f"{stack.site_url}/signup.html")
+    page.get_by_label("Full name").fill(member.name)
+    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("Password").fill(member.password)
+    page.get_by_label("Country code").select_option("+1")
+    page.get_by_label("Mobile phone").fill(member.phone)
+    page.get_by_role("button", name="Sign up").click()
+    member.authy_id = authy_id_for(stack, member.email)
+    return member
+
+
+def test_signup_proves_the_phone_then_log_out_ends_the_session(page, phone, stack, shot):
+    page.goto(f"{stack.site_url}/")
+    shot(page, "home")
+    member = sign_up(page, stack, "Grace Hopper")
+    expect(page.get_by_text("Approve the request on your phone")).to_be_visible()
+    request_code = page.locator("#request-code").inner_text()
+    shot(page, "signup-push")
+
+    expect(phone_of(phone, member.email).get_by_role("article")).to_contain_text(request_code)
+    answer_on_phone(phone, member.email, "Approve")
+
+    expect_account(page, member)
+    expect(page.locator("#account-phone")).to_contain_text(member.phone[-4:])
+    expect(page.locator("#account-last-login")).to_contain_text("approved in the Authy app")
+    shot(page, "account")
+    session_token = json.loads(session_storage(page)["twofa.session"])["token"]
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(LOGIN_URL)
+    expect(page.get_by_role("status")).to_have_text("You've logged out.")
+    assert session_storage(page) == {}
+    shot(page, "logged-out")
+    answer = requests.get(
+        f"{stack.api_url}/account",
+        headers={"Authorization": f"Bearer {session_token}"},
+        timeout=20,
+    )
+    assert answer.status_code == 401, "logging out ends the session on the server too"
+
+
+def test_login_approved_on_the_phone_opens_the_account_without_a_reload(
+    page, phone, stack, member, shot
+):
+    log_in(page, stack.site_url, member)
+    expect(page.get_by_role("heading", name="Approve the request on your phone")).to_be_visible()
+    countdown = page.locator("#push-countdown")
+    expect(countdown).to_have_text(re.compile(r"^[45]:\d\d$"))
+    expect(countdown).not_to_have_text(countdown.inner_text())  # it counts down, live
+    page.evaluate("window.sameLoginPage = true")
+    navigations_before = len(page.watch.navigations)
+    assert "twofa.challenge" in session_storage(page)
+    shot(page, "push")
+
+    answer_on_phone(phone, member.email, "Approve")
+
+    expect(page).to_have_url(ACCOUNT_URL)
+    assert page.watch.navigations[navigations_before:] == [page.url], "one navigation: account"
+    expect_account(page, member)
+    assert "twofa.challenge" not in session_storage(page)
+    shot(page, "account")
+
+
+def test_denied_push_falls_back_to_a_texted_code(page, phone, stack, member, shot):
+    log_in(page, stack.site_url, member)
+    answer_on_phone(phone, member.email, "Deny")
+
+    expect(page.get_by_role("status")).to_contain_text("denied on your phone")
+    expect(page.get_by_label("Verification code")).to_be_focused()
+    shot(page, "denied")
+    sent_before = len(stack.emulator.messages(member.authy_id))
+    page.get_by_role("button", name="Text me a code").click()
+    expect(page.get_by_role("status")).to_contain_text("We texted a new code")
+    expect(page.get_by_role("button", name="Text me a code")).to_be_disabled()
+    expect(page.get_by_role("button", name="Call me")).to_be_disabled()
+    expect(page.locator("#resend-cooldown")).to_contain_text("You can ask for another code in 0:")
+    shot(page, "code-sent")
+
+    message = new_message(stack, member.authy_id, sent_before)
+    assert message["via"] == "sms"
+    page.get_by_label("Verification code").fill(message["code"])
+    page.get_by_role("button", name="Verify").click()
+
+    expect_account(page, member)
+    expect(page.locator("#account-last-login")).to_contain_text("verification code")
+
+
+def test_expired_push_falls_back_to_a_call(page, phone, stack, member, shot):
+    log_in(page, stack.site_url, member)
+    request = stack.emulator.wait_for_request(member.authy_id)
+    stack.emulator.expire(request["uuid"])
+
+    expect(page.get_by_role("status")).to_contain_text("request on your phone expired")
+    shot(page, "expired")
+    sent_before = len(stack.emulator.messages(member.authy_id))
+    page.get_by_role("button", name="Call me").click()
+    expect(page.get_by_role("status")).to_contain_text("We're calling your phone")
+
+    message = new_message(stack, member.authy_id, sent_before)
+    assert message["via"] == "call"
+    page.get_by_label("Verification code").fill(message["code"])
+    page.get_by_role("button", name="Verify").click()
+    expect_account(page, member)
+
+
+@pytest.mark.allow_console(r"status of 401", r"status of 429")
+def test_five_wrong_codes_lock_the_login(page, stack, member, shot):
+    stack.emulator.set_app(member.authy_id, installed=False)
+    log_in(page, stack.site_url, member)
+
+    # Without the app the API texts a code at once, and makes us wait before another.
+    expect(page.get_by_role("status")).to_have_text("We texted a verification code to your phone.")
+    expect(page.get_by_role("button", name="Text me a code")).to_be_disabled()
+    expect(page.locator("#resend-cooldown")).to_contain_text("You can ask for another code in")
+    code = page.get_by_label("Verification code")
+    wrong = wrong_code(new_message(stack, member.authy_id, 0)["code"])
+    for attempts_left in (4, 3, 2, 1):
+        code.fill(wrong)
+        page.get_by_role("button", name="Verify").click()
+        left = "1 attempt left." if attempts_left == 1 else f"{attempts_left} attempts left."
+        expect(page.locator("#verification-code-error")).to_have_text(
+            f"That code isn't right. {left}"
+        )
+        expect(code).to_have_attribute("aria-invalid", "true")
+    shot(page, "one-attempt-left")
+    code.fill(wrong)
+    page.get_by_role("button", name="Verify").click()
+
+    expect(page.get_by_role("heading", name="This login is locked")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Too many wrong codes")
+    expect(page.get_by_role("link", name="Log in again")).to_have_attribute("href", "login.html")
+    assert "twofa.challenge" not in session_storage(page)
+    shot(page, "locked")
+
+
+def test_a_name_with_markup_is_shown_as_text_and_never_run(page, phone, stack, shot):
+    member = sign_up(page, stack, XSS_NAME)
+    answer_on_phone(phone, member.email, "Approve")
+
+    expect_account(page, member)
+    expect(page.locator("#account-name")).to_have_text(XSS_NAME)
+    assert page.locator("main img").count() == 0
+    shot(page, "account")
+    # The page fixture fails the test if any dialog (alert) opened.
+
+
+def test_keyboard_alone_logs_in_with_the_authy_app_code(page, stack, member, shot):
+    page.goto(f"{stack.site_url}/login.html")
+    expect(page.get_by_label("Email")).to_be_focused()
+    page.keyboard.type(member.email)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password")).to_be_focused()
+    page.keyboard.type(member.password)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Approve the request on your phone")).to_be_focused()
+    page.keyboard.press("Tab")
+    use_code = page.get_by_role("button", name="Use a code instead")
+    expect(use_code).to_be_focused()
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    shot(page, "focus-visible")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_label("Verification code")).to_be_focused()
+    page.keyboard.type(stack.emulator.totp(member.authy_id)["code"])
+    page.keyboard.press("Enter")
+    expect_account(page, member)
+
+
+@pytest.mark.allow_console(r"status of 409", r"status of 400")
+def test_signup_shows_the_apis_field_errors_next_to_the_fields(page, stack, member, shot):
+    page.goto(f"{stack.site_url}/signup.html")
+    page.get_by_label("Full name").fill("Someone Else")
+    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Mobile phone").fill(us_phone())
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator("#email-error")).to_contain_text("already has an account")
+    expect(page.get_by_label("Email")).to_be_focused()
+
+    page.get_by_label("Email").fill(unique_email())
+    page.get_by_label("Mobile phone").fill("123456")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator("#phone-error")).to_have_text(
+        "Mobile phone is not a valid phone number for this country code."
+    )
+    expect(page.get_by_label("Mobile phone")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("alert")).to_have_text("Please check: Mobile phone.")
+    shot(page, "field-errors")
+
+
+def test_account_page_without_a_session_sends_you_to_log_in(page, stack):
+    page.goto(f"{stack.site_url}/account.html")
+    expect(page).to_have_url(LOGIN_URL)
+    expect(page.get_by_role("status")).to_have_text("Please log in to see your account.")
+
+
+@pytest.mark.allow_console(r"status of 401")
+def test_an_ended_session_sends_you_to_log_in(page, stack):
+    page.goto(f"{stack.site_url}/login.html")
+    page.evaluate(
+        "sessionStorage.setItem('twofa.session', JSON.stringify({token: 'not-a-session'}))"
+    )
+    page.goto(f"{stack.site_url}/account.html")
+    expect(page).to_have_url(LOGIN_URL)
+    expect(page.get_by_role("status")).to_contain_text("Please log in")
+    assert session_storage(page) == {}
+
+
+@pytest.mark.allow_console(r"status of 401")
+def test_a_challenge_the_api_no_longer_knows_goes_back_to_log_in(page, stack):
+    page.goto(f"{stack.site_url}/login.html")
+    page.evaluate(
+        """sessionStorage.setItem('twofa.challenge', JSON.stringify({
+            purpose: 'login', token: 'no-such-challenge', method: 'onetouch',
+            requestCode: 'AAA-BBB', expiresAt: Date.now() + 60000}))"""
+    )
+    page.reload()  # the login page picks an unfinished phone step up again
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Please log in again")
+    expect(page.get_by_label("Email")).to_be_focused()
+    assert "twofa.challenge" not in session_storage(page)

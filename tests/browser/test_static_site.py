@@ -1,0 +1,107 @@
+"""The site's files keep the rules a strict CSP and the style guide set (no browser needed)."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+SITE = Path(__file__).resolve().parents[2] / "static_site"
+HTML_FILES = sorted(SITE.glob("*.html"))
+JS_FILES = sorted(SITE.glob("js/*.js"))
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' __API_ORIGIN__; form-action 'self'; base-uri 'none'"
+)
+AUTOCOMPLETE = {
+    "name": "name",
+    "email": "email",
+    "country_code": "tel-country-code",
+    "phone": "tel-national",
+}
+
+
+class Page(HTMLParser):
+    """The parts of an HTML file these checks look at."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.elements = []
+        self.inline_scripts = 0
+        self._in_script = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self.inline_scripts += 1
+
+    def all(self, tag):
+        return [attrs for name, attrs in self.elements if name == tag]
+
+
+@pytest.fixture(params=HTML_FILES, ids=lambda path: path.name)
+def page(request):
+    return Page(request.param.read_text(encoding="utf-8"))
+
+
+def test_the_site_has_its_pages():
+    names = {path.name for path in HTML_FILES}
+    assert {"index.html", "signup.html", "login.html", "account.html"} <= names
+    assert (SITE / "favicon.svg").is_file()
+    assert (
+        not (SITE / "config.js").exists() or "config.js" in (SITE.parent / ".gitignore").read_text()
+    )
+
+
+def test_every_page_carries_the_csp(page):
+    metas = [m for m in page.all("meta") if m.get("http-equiv") == "Content-Security-Policy"]
+    assert [m["content"] for m in metas] == [CSP]
+
+
+def test_one_module_script_and_nothing_inline(page):
+    scripts = page.all("script")
+    assert len(scripts) == 1
+    assert scripts[0].get("type") == "module" and scripts[0].get("src", "").startswith("js/")
+    assert page.inline_scripts == 0
+    for tag, attrs in page.elements:
+        assert "style" not in attrs, f"<{tag} style=...>"
+        assert not [name for name in attrs if name.startswith("on")], f"<{tag} on...=>"
+    assert page.all("style") == []
+
+
+def test_every_input_has_a_label_and_autocomplete(page):
+    label_for = {label.get("for") for label in page.all("label")}
+    for attrs in page.all("input") + page.all("select"):
+        assert attrs.get("id") in label_for, f"no <label for> for {attrs}"
+        # Without a name, a form sent before the script is ready can't put it in a URL.
+        assert "name" not in attrs, f"{attrs['id']} has a name"
+        expected = AUTOCOMPLETE.get(attrs["id"])
+        if expected:
+            assert attrs.get("autocomplete") == expected
+        if attrs.get("type") == "password":
+            assert attrs.get("autocomplete") in ("current-password", "new-password")
+
+
+def test_forms_only_submit_once_the_script_is_ready(page):
+    for form in page.all("form"):
+        assert form.get("method") == "post"
+    for button in page.all("button"):
+        if button.get("type") == "submit":
+            assert "disabled" in button and "data-ready" in button
+
+
+@pytest.mark.parametrize("path", JS_FILES, ids=lambda path: path.name)
+def test_scripts_never_write_html_or_keep_tokens_where_they_leak(path):
+    source = path.read_text(encoding="utf-8")
+    for banned in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert banned not in source
+    assert not re.search(r"\blocalStorage\s*[.[]", source), "tokens stay in sessionStorage"
+    assert not re.search(r"\bconsole\.", source), "nothing is logged to the console"
+    assert "?token=" not in source and "&token=" not in source
