@@ -30,29 +30,18 @@ class Settings:
     websocket_management_url: str | None = None
 
 
-def _positive_int(env, name, default):
+def _number(env, name, default, kind=int, most=None):
+    """A positive ``kind`` (int or float) from ``env``, at most ``most``; ``default`` if unset."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ConfigurationError(f"{name} must be a whole number of seconds") from None
-    if value <= 0:
-        raise ConfigurationError(f"{name} must be positive")
-    return value
-
-
-def _seconds(env, name, default):
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a number of seconds") from None
-    if not 0 < value <= 20:
-        raise ConfigurationError(f"{name} must be between 0 and 20 seconds")
+        raise ConfigurationError(f"{name} must be a number, not {raw!r}") from None
+    if not 0 < value <= (most or value):
+        limit = f" and at most {most}" if most else ""
+        raise ConfigurationError(f"{name} must be positive{limit}")
     return value
 
 
@@ -81,11 +70,11 @@ def load_settings(env=None):
         authy_api_url=(env.get("AUTHY_API_URL") or DEFAULT_AUTHY_API_URL).rstrip("/"),
         authy_api_key=_api_key(env),
         authy_callback_url=env["AUTHY_CALLBACK_URL"],
-        authy_callback_max_age=_positive_int(env, "AUTHY_CALLBACK_MAX_AGE", 300),
+        authy_callback_max_age=_number(env, "AUTHY_CALLBACK_MAX_AGE", 300),
         site_origin=env["SITE_ORIGIN"].rstrip("/"),
         app_name=env.get("APP_NAME") or "Two-factor login",
-        per_ip_limit_factor=_positive_int(env, "PER_IP_LIMIT_FACTOR", 1),
-        authy_read_timeout=_seconds(env, "AUTHY_READ_TIMEOUT", 4.0),
+        per_ip_limit_factor=_number(env, "PER_IP_LIMIT_FACTOR", 1),
+        authy_read_timeout=_number(env, "AUTHY_READ_TIMEOUT", 4.0, float, most=20),
         websocket_management_url=(env.get("WEBSOCKET_MANAGEMENT_URL") or "").rstrip("/") or None,
     )
 

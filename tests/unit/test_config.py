@@ -42,3 +42,13 @@ def test_the_api_key_can_come_from_ssm(aws):
     env = {k: v for k, v in FULL.items() if k != "AUTHY_API_KEY"}
     settings = load_settings({**env, "AUTHY_API_KEY_PARAM": "/twofa/dev/authy-api-key"})
     assert settings.authy_api_key == "from-ssm"
+
+
+@pytest.mark.parametrize("value", ["0", "25", "soon"])
+def test_a_bad_authy_timeout_is_named(value):
+    with pytest.raises(ConfigurationError, match="AUTHY_READ_TIMEOUT"):
+        load_settings({**FULL, "AUTHY_READ_TIMEOUT": value})
+
+
+def test_the_authy_timeout_takes_fractions():
+    assert load_settings({**FULL, "AUTHY_READ_TIMEOUT": "1.5"}).authy_read_timeout == 1.5
