@@ -129,6 +129,7 @@ def complete(challenge, method):
             User.last_login_method.set(method),
             User.phone_verified.set(True),
             User.failed_codes.set(0),
+            User.push_pending_until.remove(),  # logged in: a push still out is moot
         ],
         condition=User.email.exists(),
     )

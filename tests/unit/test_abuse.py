@@ -151,3 +151,9 @@ def test_limits_never_exceed_their_number_under_parallel_load(tables, limit):
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert outcomes.count("ok") == limit.most
+
+
+def test_logging_in_by_code_frees_the_push_slot(api, login, authy):
+    first = login()
+    api.post("/login/verify", {"token": RIGHT_CODE}, token=first["token"])
+    assert login()["method"] == "onetouch"
