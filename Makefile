@@ -26,6 +26,9 @@ run: $(STAMP)
 test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest -q
 
+bench: $(STAMP) chromium
+	$(BIN)/python -m bench
+
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
 

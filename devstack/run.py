@@ -1,7 +1,8 @@
 """``make run``: the whole stack on this machine until Ctrl-C.
 
-Ports come from SITE_PORT (8080), API_PORT (8000), EMULATOR_PORT (8025) and
-DYNAMODB_PORT (8044); logs go to .devstack/logs/.
+Ports come from SITE_PORT (8080), API_PORT (8000), EMULATOR_PORT (8025),
+DYNAMODB_PORT (8044), WS_PORT (8001) and WS_CONNECTIONS_PORT (8002); logs go to
+.devstack/logs/.
 """
 
 import os
@@ -12,13 +13,15 @@ import time
 from devstack.stack import ROOT, Stack, StackError
 
 DEFAULT_PORTS = {"SITE_PORT": 8080, "API_PORT": 8000, "EMULATOR_PORT": 8025, "DYNAMODB_PORT": 8044}
+# The WebSocket gateway's: the sockets, and the @connections API the handlers post to.
+GATEWAY_PORTS = {"WS_PORT": 8001, "WS_CONNECTIONS_PORT": 8002}
 LOG_DIR = ROOT / ".devstack" / "logs"
 
 
-def ports_from_env(env):
-    """The four ports, from the environment or the defaults; StackError for a bad value."""
+def ports_from_env(env, defaults=DEFAULT_PORTS):
+    """The ports, from the environment or the defaults; StackError for a bad value."""
     ports = {}
-    for name, default in DEFAULT_PORTS.items():
+    for name, default in defaults.items():
         raw = env.get(name, "").strip() or str(default)
         if not raw.isdigit() or not 1 <= int(raw) <= 65535:
             raise StackError(f"{name} must be a port number (1-65535), got {raw!r}")
@@ -34,6 +37,7 @@ def banner(stack):
             f"  site           {stack.site_url}/",
             f"  virtual phone  {stack.phone_url}",
             f"  API            {stack.api_url}",
+            f"  WebSocket      {stack.ws_url}  (@connections {stack.ws_management_url})",
             f"  DynamoDB       {stack.dynamodb_url}  (moto)",
             f"  logs           {stack.log_dir}",
             "",
@@ -48,13 +52,18 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     started = time.monotonic()
     try:
-        ports = ports_from_env(os.environ)
-        print("Starting DynamoDB, the Authy emulator, the API and the site...", flush=True)
+        ports = ports_from_env(os.environ, {**DEFAULT_PORTS, **GATEWAY_PORTS})
+        print(
+            "Starting DynamoDB, the Authy emulator, the API, the WebSocket gateway and the site...",
+            flush=True,
+        )
         with Stack(
             site_port=ports["SITE_PORT"],
             api_port=ports["API_PORT"],
             emulator_port=ports["EMULATOR_PORT"],
             dynamodb_port=ports["DYNAMODB_PORT"],
+            ws_port=ports["WS_PORT"],
+            ws_connections_port=ports["WS_CONNECTIONS_PORT"],
             log_dir=LOG_DIR,
         ) as stack:
             print(banner(stack), flush=True)

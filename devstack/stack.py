@@ -1,5 +1,5 @@
 """The whole local stack as real processes: DynamoDB (moto), the Authy emulator,
-``chalice local`` and the static site, on loopback ports.
+``chalice local``, the WebSocket gateway and the static site, on loopback ports.
 
     with Stack() as stack:          # free ports
         requests.post(stack.api_url + "/signup", json=...)
@@ -42,13 +42,18 @@ MUST_COME_FROM_STACK = (
     "DYNAMODB_HOST",
     "TABLE_PREFIX",
     "SITE_ORIGIN",
+    "WEBSOCKET_MANAGEMENT_URL",
 )
 
 __all__ = ["Stack", "StackError"]
 
 
 class Stack:
-    """Start DynamoDB, the emulator, the API and the site; None ports mean free ones."""
+    """Start DynamoDB, the emulator, the API, the WebSocket gateway and the site.
+
+    None ports mean free ones. ``count_dynamodb`` puts a counting proxy
+    (``devstack.dynamodb_counter``) between the API and DynamoDB, for the benchmark.
+    """
 
     def __init__(
         self,
@@ -58,6 +63,9 @@ class Stack:
         dynamodb_port=None,
         log_dir=None,
         project_dir=ROOT,
+        ws_port=None,
+        ws_connections_port=None,
+        count_dynamodb=False,
     ):
         self.project_dir = pathlib.Path(project_dir)
         self.ports = {
@@ -65,7 +73,11 @@ class Stack:
             "api": api_port,
             "emulator": emulator_port,
             "dynamodb": dynamodb_port,
+            "ws": ws_port,
+            "ws_connections": ws_connections_port,
         }
+        if count_dynamodb:
+            self.ports["dynamodb_counter"] = None
         self._given_log_dir = log_dir
         self.log_dir = None
         self.children = []
@@ -93,6 +105,23 @@ class Stack:
     def phone_url(self):
         return f"{self.emulator_url}/phone"
 
+    @property
+    def ws_url(self):
+        """Where the site's pages open their WebSocket (config.js ``wsUrl``)."""
+        return f"ws://{HOST}:{self.ports['ws']}"
+
+    @property
+    def ws_management_url(self):
+        """The @connections endpoint the handlers post to (WEBSOCKET_MANAGEMENT_URL)."""
+        return f"http://{HOST}:{self.ports['ws_connections']}"
+
+    @property
+    def dynamodb_counter_url(self):
+        """The counting proxy in front of DynamoDB, or None when not counting."""
+        if "dynamodb_counter" not in self.ports:
+            return None
+        return f"http://{HOST}:{self.ports['dynamodb_counter']}"
+
     def environment(self):
         """What the API and the table setup see: local endpoints and fake AWS credentials."""
         env = {
@@ -104,11 +133,12 @@ class Stack:
         env.update(
             STAGE=STAGE,
             TABLE_PREFIX=TABLE_PREFIX,
-            DYNAMODB_HOST=self.dynamodb_url,
+            DYNAMODB_HOST=self.dynamodb_counter_url or self.dynamodb_url,
             AUTHY_API_URL=self.emulator_url,
             AUTHY_API_KEY=EMULATOR_API_KEY,
             AUTHY_CALLBACK_URL=f"{self.api_url}/authy/callback",
             SITE_ORIGIN=self.site_url,
+            WEBSOCKET_MANAGEMENT_URL=self.ws_management_url,
             APP_NAME=APP_NAME,
             # chalice local reports every client as 127.0.0.1: one address for everyone.
             PER_IP_LIMIT_FACTOR="100",
@@ -136,10 +166,15 @@ class Stack:
         try:
             self._start_all(env)
             self._child("dynamodb").wait_until_answering(f"{self.dynamodb_url}/", deadline)
+            if self.dynamodb_counter_url:
+                self._child("dynamodb_counter").wait_until_answering(
+                    f"{self.dynamodb_counter_url}/_counter/stats", deadline
+                )
             self._create_tables(env, deadline)
             for name, url in (
                 ("emulator", f"{self.emulator_url}/emulator/stats"),
                 ("api", f"{self.api_url}/"),
+                ("websockets", f"{self.ws_management_url}/stats"),
                 ("site", f"{self.site_url}/config.js"),
             ):
                 self._child(name).wait_until_answering(url, deadline)
@@ -188,11 +223,21 @@ class Stack:
                 *(str(chalice), "local", "--stage", STAGE, "--host", HOST),
                 *("--port", str(self.ports["api"]), "--no-autoreload"),
             ],
+            "websockets": [
+                *(python, "-m", "devstack.websocket_gateway", "--stage", STAGE),
+                *("--ws-port", str(self.ports["ws"])),
+                *("--connections-port", str(self.ports["ws_connections"])),
+            ],
             "site": [
                 *(python, "-m", "devstack.site", "--port", str(self.ports["site"])),
-                *("--api-url", self.api_url),
+                *("--api-url", self.api_url, "--ws-url", self.ws_url),
             ],
         }
+        if self.dynamodb_counter_url:
+            commands["dynamodb_counter"] = [
+                *(python, "-m", "devstack.dynamodb_counter"),
+                *("--port", str(self.ports["dynamodb_counter"]), "--target", self.dynamodb_url),
+            ]
         for name, command in commands.items():
             log_path = self.log_dir / f"{name}.log"
             self.children.append(Child(name, command, env, self.project_dir, log_path))

@@ -78,10 +78,11 @@ def test_the_stack_stops_every_process_it_started():
     """A stack of its own, to watch it stop."""
     with Stack() as own:
         pids = [child.process.pid for child in own.children]
-        assert len(pids) == 4
+        assert len(pids) == 5  # DynamoDB, emulator, API, WebSocket gateway, site
         assert all(alive(pid) for pid in pids)
         log_dir = own.log_dir
         urls = [own.site_url, own.api_url, own.emulator_url, own.dynamodb_url]
+        urls += [own.ws_url, own.ws_management_url]
     assert not any(alive(pid) for pid in pids)
     assert not log_dir.exists()
     assert not any(listening(int(url.rsplit(":", 1)[1])) for url in urls)

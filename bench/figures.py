@@ -1,0 +1,97 @@
+"""Figures of the package rather than the running stack: import time and the zip."""
+
+import collections
+import os
+import pathlib
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+IMPORTS = {
+    "import app": "import app",
+    "import chalice, boto3": "import chalice, boto3",
+    "import pynamodb.models (part of app)": "import pynamodb.models",
+}
+TIMER = "import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+# What app.py needs in its environment at import; nothing is called, nothing is reached.
+APP_ENV = {
+    "STAGE": "local",
+    "SITE_ORIGIN": "http://127.0.0.1:8080",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+APP_VARIABLES = re.compile(r"^(STAGE|TABLE_PREFIX|AUTHY_|SITE_ORIGIN|DYNAMODB_HOST|WEBSOCKET_)")
+
+
+def import_times(runs=7):
+    """Median seconds of each import in a fresh interpreter, runs interleaved; plus samples."""
+    env = {**_clean_env(), **APP_ENV}
+    samples = collections.defaultdict(list)
+    for statement in IMPORTS.values():
+        _time_import(statement, env)  # warm the .pyc files and the page cache first
+    for _ in range(runs):
+        for name, statement in IMPORTS.items():
+            samples[name].append(_time_import(statement, env))
+    return {name: (statistics.median(values), values) for name, values in samples.items()}
+
+
+def _time_import(statement, env):
+    done = subprocess.run(  # noqa: S603 - this interpreter with a fixed script
+        [sys.executable, "-c", TIMER.format(statement=statement)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def deployment_zip():
+    """``chalice package --stage prod``: the zip's size and what takes the room in it."""
+    chalice = pathlib.Path(sys.executable).parent / "chalice"
+    with tempfile.TemporaryDirectory(prefix="bench-package-") as out:
+        done = subprocess.run(  # noqa: S603 - chalice with fixed arguments
+            [str(chalice), "--project-dir", str(ROOT), "package", "--stage", "prod", out + "/p"],
+            env={**_clean_env(), "AWS_DEFAULT_REGION": "us-east-1"},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if done.returncode != 0:
+            return {"error": (done.stderr or done.stdout).strip().splitlines()[-1:]}
+        path = pathlib.Path(out) / "p" / "deployment.zip"
+        return {"bytes": path.stat().st_size, "largest": _largest_parts(path)}
+
+
+def _largest_parts(path, count=5):
+    sizes = collections.Counter()
+    with zipfile.ZipFile(path) as archive:
+        for entry in archive.infolist():
+            top = entry.filename.split("/")[0]
+            sizes[top.split("-")[0] if top.endswith(".dist-info") else top] += entry.compress_size
+    return sizes.most_common(count)
+
+
+def _clean_env():
+    env = {k: v for k, v in os.environ.items() if not APP_VARIABLES.match(k)}
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def chromium_version():
+    found = shutil.which("chromium") or "/usr/bin/chromium"
+    try:
+        done = subprocess.run(  # noqa: S603 - the browser's --version
+            [found, "--version"], capture_output=True, text=True, timeout=20, check=False
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() or None

@@ -1,0 +1,430 @@
+"""bench/RESULTS.md from one run's measurements (and a short summary for the terminal)."""
+
+import collections
+
+from bench import cost
+from bench.numbers import fmt, mean, p50, p95
+
+GOAL_P50_MS, GOAL_P95_MS, GOAL_REQUESTS = 300, 600, 4
+SAFETY_POLL_S = 10  # static_site/js/phone-step.js SAFETY_POLL_MS: the page's poll beside a socket
+WAITS_S = (5, 15, 30)  # how long a person takes to approve, for the cost comparison
+REFERENCE_WAIT_S = 15
+MODE_TITLES = {"push": "with the WebSocket", "polling": "polling only (wsUrl null)"}
+
+
+def render(run):
+    lines = [
+        "# Bench results",
+        "",
+        f"`python -m bench --logins {run['args']['logins']}` on {run['machine']['when']}; "
+        f"{run['seconds']:.0f} s in all. Generated: do not edit; `make bench` writes it again.",
+        "How each figure is measured, the prices and the cost formula: [README.md](README.md).",
+        "",
+    ]
+    for section in (_goals, _latency, _per_login, _endpoints, _throughput, _package, _cost):
+        lines += section(run) + [""]
+    lines += _machine(run)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def summary(run):
+    push, polling = run["browser"]["push"], run["browser"]["polling"]
+    lines = ["", "Approval → browser (ms)      p50     p95"]
+    for name, logins in (("push", push), ("polling", polling)):
+        latencies = [login.latency_ms for login in logins]
+        lines.append(f"  {name:<24} {fmt(p50(latencies)):>7} {fmt(p95(latencies)):>7}")
+    lines.append(f"Page sockets opened: {sum(1 for login in push if login.sockets)}/{len(push)}")
+    load = run.get("load")
+    if load is not None:
+        lines.append(f"Logins per second (API, {load.clients} clients): {fmt(load.per_second, 2)}")
+    return "\n".join(lines)
+
+
+# --- sections ---------------------------------------------------------------------------
+
+
+def _goals(run):
+    push = run["browser"]["push"]
+    latencies = [login.latency_ms for login in push]
+    pushed = sum(1 for login in push if _approved_over_socket(login))
+    requests = [_requests(login) for login in push]
+    costs = _costs(run)[REFERENCE_WAIT_S]
+    push_cost, poll_cost = sum(costs["push"].values()), sum(costs["poll 2 s"].values())
+    honest = "" if pushed else " (no approval reached the page over a socket: this is polling)"
+    rows = [
+        (
+            "approval → browser p50, push",
+            f"≤ {GOAL_P50_MS} ms",
+            fmt(p50(latencies), 0, " ms"),
+            _met(pushed and p50(latencies) <= GOAL_P50_MS) + honest,
+        ),
+        (
+            "approval → browser p95, push",
+            f"≤ {GOAL_P95_MS} ms",
+            fmt(p95(latencies), 0, " ms"),
+            _met(pushed and p95(latencies) <= GOAL_P95_MS) + honest,
+        ),
+        (
+            "browser API requests per OneTouch login",
+            f"≤ {GOAL_REQUESTS}",
+            f"{fmt(mean(requests), 1)} mean, {max(requests, default=0)} max (+ CORS preflights)",
+            _met(max(requests, default=99) <= GOAL_REQUESTS),
+        ),
+        (
+            f"cost per million logins, approval after {REFERENCE_WAIT_S} s",
+            "below 2 s polling",
+            f"${push_cost:.2f} vs ${poll_cost:.2f}",
+            _met(push_cost < poll_cost),
+        ),
+    ]
+    table = _table(["goal", "target", "measured", "met"], rows)
+    return [
+        "## The goals",
+        "",
+        *table,
+        "",
+        f"Logins: {len(push)} with the WebSocket, {len(run['browser']['polling'])} polling "
+        f'only; the page received "approved" over its socket in {pushed} of {len(push)}.',
+    ]
+
+
+def _latency(run):
+    rows = collections.OrderedDict()
+    for mode in ("push", "polling"):
+        logins = run["browser"][mode]
+        latencies = [login.latency_ms for login in logins]
+        callbacks = [login.callback_ms for login in logins if login.callback_ms is not None]
+        gaps = [gap for login in logins for gap in login.status_poll_gaps_ms]
+        rows[mode] = [
+            str(len(logins)),
+            f"{sum(1 for login in logins if login.sockets)}",
+            f"{sum(1 for login in logins if _approved_over_socket(login))}",
+            fmt(p50(latencies)),
+            fmt(p95(latencies)),
+            fmt(max(latencies, default=None)),
+            fmt(p50([login.seen_ms for login in logins])),
+            fmt(p50(callbacks)),
+            fmt(p50(gaps)) if gaps else "—",
+        ]
+    names = [
+        "logins",
+        "page opened a socket",
+        '"approved" came over the socket',
+        "approval → browser p50 (ms)",
+        "approval → browser p95 (ms)",
+        "max (ms)",
+        "approval → Playwright reported account.html, p50 (ms; an upper bound)",
+        "approval → callback answered p50 (ms)",
+        "between status polls p50 (ms)",
+    ]
+    table = _table(
+        ["", MODE_TITLES["push"], MODE_TITLES["polling"]],
+        [(name, rows["push"][i], rows["polling"][i]) for i, name in enumerate(names)],
+    )
+    api = run.get("load")
+    pushed = api.timings_ms.get("approval → pushed", []) if api else []
+    extra = [login for login in run["browser"]["push"] if _requests(login) > GOAL_REQUESTS]
+    return [
+        "## Approval → browser",
+        "",
+        "From the bench asking the emulator to approve (the tap on the phone) to the page "
+        "starting its navigation to `account.html`, in headless Chromium; the person waits "
+        "0.5–2 s before tapping.",
+        "",
+        *table,
+        "",
+        f"Without a browser, while {api.clients if api else 0} API clients log in at once "
+        f'(the API logins below): approval → "approved" on the socket p50 {fmt(p50(pushed))} '
+        f"ms, p95 {fmt(p95(pushed))} ms.",
+        *_extra_requests(extra),
+    ]
+
+
+def _extra_requests(logins):
+    """Logins with the socket that asked the API more than the goal allows, step by step."""
+    if not logins:
+        return []
+    lines = [
+        "",
+        f"{len(logins)} login(s) with the socket made more than {GOAL_REQUESTS} API "
+        "requests; their requests (ms from the approval) and what the socket said:",
+        "",
+    ]
+    for login in logins[:5]:
+        steps = ", ".join(f"{name} at {ms}" for ms, name in login.timeline)
+        lines.append(f"- {steps}; socket: {' '.join(login.socket_messages) or 'nothing'}")
+    return lines
+
+
+def _per_login(run):
+    columns = [m for m in ("push", "polling") if run["browser"][m]]
+    if "api" in run["usage"] and run.get("load") and run["load"].logins:
+        columns.append("api")
+    counts = {m: len(run["browser"][m]) if m != "api" else run["load"].logins for m in columns}
+    usage = {m: run["usage"][m] for m in columns}
+    rows = _browser_rows(run, columns, counts, usage) + _server_rows(columns, counts, usage)
+    titles = {**MODE_TITLES, "api": "API logins (socket client)"}
+    largest = max(usage[m].dynamodb["largest_item_bytes"] for m in columns)
+    return [
+        "## Per login, counted",
+        "",
+        "Totals of each phase divided by its logins. Browser requests are Playwright's "
+        "(Chromium never shows it CORS preflights); preflights and Lambda invocations come "
+        "from `chalice local`'s log, WebSocket figures from the gateway, DynamoDB from the "
+        "counting proxy, Authy from the emulator.",
+        "",
+        *_table(["per login", *[titles[m] for m in columns]], rows),
+        "",
+        f"Request units follow AWS's rules from the sizes seen (largest item: {largest} bytes "
+        "as JSON, so every write is 1 WRU and every eventually consistent read 0.5 RRU).",
+    ]
+
+
+def _browser_rows(run, columns, counts, usage):
+    """What the page asked for (not in the API logins' column: no browser there)."""
+
+    def row(name, count_of):
+        cells = [
+            fmt(sum(count_of(login) for login in run["browser"][m]) / counts[m], 2)
+            if m != "api"
+            else ""
+            for m in columns
+        ]
+        return (name, *cells)
+
+    seen = {
+        name for m in columns if m != "api" for x in run["browser"][m] for name in x.api_requests
+    }
+    rows = [row(f"browser {name}", lambda x, n=name: x.api_requests[n]) for name in sorted(seen)]
+    rows.append(row("**browser API requests**", lambda x: sum(x.api_requests.values())))
+    rows.append(
+        (
+            "CORS preflights per browser API request",
+            *[_preflight_ratio(run, m) if m != "api" else "" for m in columns],
+        )
+    )
+    return rows
+
+
+def _preflight_ratio(run, mode):
+    requests = sum(sum(login.api_requests.values()) for login in run["browser"][mode])
+    return fmt(len(run["usage"][mode].preflights) / max(1, requests), 2)
+
+
+def _server_rows(columns, counts, usage):
+    """What the stack counted: Lambda, DynamoDB, Authy, the WebSocket API."""
+    rows = []
+
+    def add(name, value_of, digits=2):
+        rows.append((name, *[fmt(value_of(usage[m]) / counts[m], digits) for m in columns]))
+
+    def names(of):
+        return sorted({name for m in columns for name in of(usage[m])})
+
+    add("CORS preflights (API Gateway answers, no Lambda)", lambda u: len(u.preflights))
+    for route in names(lambda u: u.lambda_rest()):
+        add(f"Lambda: {route}", lambda u, r=route: u.lambda_rest()[r])
+    for route in ("$connect", "$default", "$disconnect"):
+        add(f"Lambda: WebSocket {route}", lambda u, r=route: u.gateway["invocations"].get(r, 0))
+    add("**Lambda invocations**", lambda u: u.lambda_invocations())
+    add("Lambda handler time, summed (ms, local)", lambda u: u.lambda_ms(), 0)
+    add("**DynamoDB reads** (operations)", lambda u: u.dynamodb["reads"])
+    add("**DynamoDB writes** (operations)", lambda u: u.dynamodb["writes"])
+    add("DynamoDB read request units", lambda u: u.dynamodb["read_units"])
+    add("DynamoDB write request units", lambda u: u.dynamodb["write_units"])
+    for operation in names(lambda u: u.dynamodb["operations"]):
+        add(f"DynamoDB {operation}", lambda u, o=operation: u.dynamodb["operations"].get(o, 0))
+    add("**Authy calls**", lambda u: u.authy_total())
+    for endpoint in names(lambda u: u.authy_calls):
+        add(f"Authy {endpoint}", lambda u, e=endpoint: u.authy_calls.get(e, 0))
+    add("Authy callbacks delivered", lambda u: u.callbacks_delivered)
+    add("WebSocket frames from the page", lambda u: u.gateway["messages_in"])
+    add("WebSocket messages pushed (@connections)", lambda u: u.gateway["posts"])
+    add(
+        "WebSocket connection minutes (billed)",
+        lambda u: cost.connection_minutes(u.gateway["connected_ms"]),
+    )
+    return rows
+
+
+def _endpoints(run):
+    latencies = collections.defaultdict(list)
+    for usage in run["usage"].values():
+        for entry in usage.invocations:
+            latencies[f"{entry['http_method']} {entry['route']}"].append(entry["latency_ms"])
+        for route, values in usage.gateway["handler_ms"].items():
+            latencies[f"WebSocket {route}"].extend(values)
+    rows = [
+        (name, str(len(v)), fmt(p50(v), 1), fmt(p95(v), 1))
+        for name, v in sorted(latencies.items())
+        if v
+    ]
+    lines = [
+        "## Per endpoint",
+        "",
+        "Server side: the handler's own time (the request log's "
+        "`latency_ms`; the gateway's timing for WebSocket routes), every phase together.",
+        "",
+        *_table(["endpoint", "n", "p50 (ms)", "p95 (ms)"], rows),
+    ]
+    load = run.get("load")
+    if load and load.timings_ms:
+        rows = [
+            (step, str(len(v)), fmt(p50(v), 1), fmt(p95(v), 1))
+            for step, v in load.timings_ms.items()
+        ]
+        lines += [
+            "",
+            "Client side, the API logins (over loopback, through `chalice local`):",
+            "",
+            *_table(["step", "n", "p50 (ms)", "p95 (ms)"], rows),
+        ]
+    return lines
+
+
+def _throughput(run):
+    load = run.get("load")
+    if load is None:
+        return ["## Logins per second", "", "Not run (`--api-logins 0`)."]
+    failures = ""
+    if load.failures:
+        failures = (
+            f" **{len(load.failures)} failed** (their partial work is in the per-login "
+            f"counts above): {'; '.join(load.failures[:3])}"
+        )
+    return [
+        "## Logins per second",
+        "",
+        f"**{fmt(load.per_second, 2)} complete logins per second**: {load.logins} OneTouch "
+        f"logins in {load.seconds:.1f} s by {load.clients} concurrent API clients "
+        f"(login, socket watch, approval, session, account) on this machine's local stack; "
+        f"`chalice local` is one process, and each login verifies an argon2id hash "
+        f"(19 MiB).{failures}",
+    ]
+
+
+def _package(run):
+    rows = [
+        (name, f"{median * 1000:.0f} ms", ", ".join(f"{s * 1000:.0f}" for s in samples))
+        for name, (median, samples) in run["imports"].items()
+    ]
+    lines = [
+        "## Cold start: imports and the zip",
+        "",
+        "Each import in a fresh interpreter, runs interleaved, after one warm-up each:",
+        "",
+        *_table(["", "median", "runs (ms)"], rows),
+        "",
+    ]
+    package = run.get("zip")
+    if package is None:
+        lines.append("Deployment zip: not built (`--no-zip`).")
+    elif "error" in package:
+        lines.append(f"Deployment zip: `chalice package` failed: {package['error']}")
+    else:
+        parts = ", ".join(f"{name} {size / 1e6:.2f} MB" for name, size in package["largest"])
+        lines.append(
+            f"Deployment zip (`chalice package --stage prod`): "
+            f"**{package['bytes'] / 1e6:.2f} MB**; largest parts, compressed: {parts}."
+        )
+    return lines
+
+
+def _cost(run):
+    costs = _costs(run)
+    rows = []
+    for seconds in WAITS_S:
+        row = [f"{seconds} s"]
+        for name in ("push", "poll 1 s", "poll 2 s"):
+            row.append(f"${sum(costs[seconds][name].values()):.2f}")
+        rows.append(row)
+    parts = costs[REFERENCE_WAIT_S]
+    breakdown = [
+        (part, f"${parts['push'][part]:.2f}", f"${parts['poll 2 s'][part]:.2f}")
+        for part in parts["push"]
+    ]
+    return [
+        "## Cost per million logins",
+        "",
+        "AWS list prices, us-east-1, free tiers left out (README.md). Each login as counted "
+        "above, stretched to a person who approves after the time shown: polling adds a "
+        "pending GET /login/status every 1 or 2 s; with the socket the page still polls every "
+        f"{SAFETY_POLL_S} s as a safety net and holds the socket by the started minute. One "
+        "pending poll was measured on its own (its DynamoDB and Authy calls included), plus "
+        "the CORS preflights the page was seen to send per API request.",
+        "",
+        *_table(
+            [
+                "approval after",
+                "WebSocket push",
+                "polling every 1 s (the page)",
+                "polling every 2 s",
+            ],
+            rows,
+        ),
+        "",
+        f"Where the money goes, approval after {REFERENCE_WAIT_S} s:",
+        "",
+        *_table(["", "WebSocket push", "polling every 2 s"], breakdown),
+    ]
+
+
+def _machine(run):
+    machine = run["machine"]
+    return [
+        "## This machine",
+        "",
+        f"{machine['platform']}, {machine['cpus']} CPUs, Python {machine['python']}, "
+        f"{machine['chromium'] or 'chromium'}; everything on loopback.",
+    ]
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _costs(run):
+    """Dollars per million logins, by part: {wait: {"push" | "poll 1 s" | "poll 2 s": parts}}."""
+    per_login = {}
+    for mode in ("push", "polling"):
+        logins = run["browser"][mode]
+        measured = cost.login_usage(run["usage"][mode], max(1, len(logins)))
+        polls = mean(login.api_requests["GET /login/status"] for login in logins) or 1
+        per_login[mode] = (measured, polls - 1)  # the last one collects the session
+    # The probe's polls came from Python, without preflights; a page's come with as many
+    # as it was seen to make per API request.
+    polling = run["browser"]["polling"]
+    requests = sum(sum(login.api_requests.values()) for login in polling)
+    preflights = len(run["usage"]["polling"].preflights) / requests if requests else 0.0
+    probe = cost.login_usage(run["usage"]["pending poll"], run["pending_polls"])
+    poll = cost.with_preflights(probe, preflights)
+    found = {}
+    for seconds in WAITS_S:
+        push, pending = per_login["push"]
+        found[seconds] = {
+            "push": cost.per_million(
+                cost.waiting(push, poll, pending, seconds, SAFETY_POLL_S, socket=True)
+            )
+        }
+        measured, pending = per_login["polling"]
+        for every in (1, 2):
+            stretched = cost.waiting(measured, poll, pending, seconds, every)
+            found[seconds][f"poll {every} s"] = cost.per_million(stretched)
+    return found
+
+
+def _requests(login):
+    return sum(login.api_requests.values())
+
+
+def _approved_over_socket(login):
+    return any('"approved"' in message for message in login.socket_messages)
+
+
+def _met(ok):
+    return "yes" if ok else "**no**"
+
+
+def _table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines

@@ -1,0 +1,165 @@
+"""The login's WebSocket on the whole local stack: watch a challenge, hear how it ended.
+
+A real socket through devstack's gateway to the app's handlers; pushes go from the
+callback handler in ``chalice local`` through the @connections API, as in AWS.
+"""
+
+import hashlib
+import json
+import time
+
+import boto3
+import pytest
+import requests
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from tests.integration.conftest import TIMEOUT
+
+CONNECTIONS_TABLE = "twofa-local-connections"
+
+
+@pytest.fixture(scope="module")
+def connections(stack):
+    """The WatchConnection table, read and written directly (as an operator could)."""
+    dynamodb = boto3.resource(
+        "dynamodb",
+        endpoint_url=stack.dynamodb_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    return dynamodb.Table(CONNECTIONS_TABLE)
+
+
+def watchers_of(connections, challenge):
+    digest = hashlib.sha256(challenge["token"].encode()).hexdigest()
+    found = connections.query(
+        IndexName="challenge-watchers",
+        KeyConditionExpression="challenge_hash = :h",
+        ExpressionAttributeValues={":h": digest},
+    )
+    return sorted(item["connection_id"] for item in found["Items"])
+
+
+def open_socket(stack, origin=None):
+    return connect(stack.ws_url, origin=origin or stack.site_url, open_timeout=5)
+
+
+def watch(socket, challenge):
+    socket.send(json.dumps({"action": "watch", "token": challenge["token"]}))
+    return json.loads(socket.recv(timeout=TIMEOUT))
+
+
+def push_of(stack, member):
+    return stack.emulator.wait_for_request(member.authy_id)["uuid"]
+
+
+def gateway_stats(stack):
+    return requests.get(f"{stack.ws_management_url}/stats", timeout=5).json()
+
+
+def test_a_watching_socket_hears_the_approval_without_polling(stack, api, member):
+    challenge = api.login(member.email)
+    with open_socket(stack) as socket:
+        assert watch(socket, challenge) == {"status": "pending"}
+        stack.emulator.approve(push_of(stack, member))
+        assert json.loads(socket.recv(timeout=TIMEOUT)) == {"status": "approved"}
+
+    status = api.status(challenge)  # the session still comes from the API, once
+    assert status["status"] == "approved"
+    assert api.account(status["session"])["email"] == member.email
+
+
+def test_a_denial_is_pushed_too(stack, api, member):
+    challenge = api.login(member.email)
+    with open_socket(stack) as socket:
+        watch(socket, challenge)
+        stack.emulator.deny(push_of(stack, member))
+        assert json.loads(socket.recv(timeout=TIMEOUT)) == {"status": "denied"}
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "http://127.0.0.1:1"])
+def test_only_the_site_may_open_a_socket(stack, origin):
+    before = gateway_stats(stack)["rejected"]
+    with pytest.raises(InvalidStatus) as refused:
+        open_socket(stack, origin=origin)
+    assert refused.value.response.status_code == 403
+    assert gateway_stats(stack)["rejected"] == before + 1
+
+
+def test_a_socket_without_an_origin_is_refused(stack):
+    with pytest.raises(InvalidStatus) as refused:
+        connect(stack.ws_url, open_timeout=5)
+    assert refused.value.response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "message, error",
+    [
+        ("not json", "malformed_json"),
+        (json.dumps({"action": "subscribe"}), "malformed_json"),
+        (json.dumps({"action": "watch", "token": "no-such-challenge"}), "challenge_invalid"),
+    ],
+)
+def test_a_bad_message_is_answered_with_an_error(stack, message, error):
+    with open_socket(stack) as socket:
+        socket.send(message)
+        assert json.loads(socket.recv(timeout=TIMEOUT)) == {"error": error}
+
+
+def test_closing_the_socket_forgets_it(stack, api, member, connections):
+    challenge = api.login(member.email)
+    with open_socket(stack) as socket:
+        watch(socket, challenge)
+        assert len(watchers_of(connections, challenge)) == 1
+
+    stack.emulator.wait_for(
+        lambda: watchers_of(connections, challenge) == [],
+        timeout=TIMEOUT,
+        message="$disconnect to delete the connection's row",
+    )
+
+
+def test_a_connection_that_vanished_is_gone_and_dropped(stack, api, member, connections):
+    """No $disconnect (API Gateway only tries): the next push meets 410 and drops the row."""
+    challenge = api.login(member.email)
+    with open_socket(stack) as socket:
+        watch(socket, challenge)
+        (live,) = watchers_of(connections, challenge)
+        vanished = dict(connections.get_item(Key={"connection_id": live})["Item"])
+        vanished["connection_id"] = "VaNiShEd0000000="
+        connections.put_item(Item=vanished)
+        gone_before = gateway_stats(stack)["gone"]
+
+        stack.emulator.approve(push_of(stack, member))
+
+        assert json.loads(socket.recv(timeout=TIMEOUT)) == {"status": "approved"}
+        stack.emulator.wait_for(
+            lambda: watchers_of(connections, challenge) == [live],
+            timeout=TIMEOUT,
+            message="the vanished connection's row to be dropped",
+        )
+    assert gateway_stats(stack)["gone"] > gone_before
+
+
+def test_a_watcher_past_the_challenge_end_is_not_told(stack, api, member, connections):
+    challenge = api.login(member.email)
+    with open_socket(stack) as socket:
+        watch(socket, challenge)
+        (connection_id,) = watchers_of(connections, challenge)
+        connections.update_item(
+            Key={"connection_id": connection_id},
+            UpdateExpression="SET expires_at = :past",
+            ExpressionAttributeValues={":past": int(time.time()) - 1},
+        )
+
+        stack.emulator.approve(push_of(stack, member))
+
+        stack.emulator.wait_for(
+            lambda: watchers_of(connections, challenge) == [],
+            timeout=TIMEOUT,
+            message="the expired watcher's row to be dropped",
+        )
+        with pytest.raises(TimeoutError):
+            socket.recv(timeout=0.5)
