@@ -1,10 +1,11 @@
 """``chalice deploy`` and ``chalice delete`` for a stage, with what only a deploy can know.
 
-SITE_ORIGIN and AUTHY_CALLBACK_URL depend on the account, the region and the API's id, so
-they cannot be committed in .chalice/config.json. The deploy copies what chalice packages
-(app.py, chalicelib/, requirements.txt, vendor/) into ``build/chalice-<stage>/`` with a
-config.json that adds them and the generated policy, runs chalice there, and copies the
-deployed state back to ``.chalice/deployed/``, where chalice run in the project finds it.
+SITE_ORIGIN, AUTHY_CALLBACK_URL and WEBSOCKET_MANAGEMENT_URL depend on the account, the
+region and the APIs' ids, and the policy names the WebSocket API's id, so none of them can
+be committed in .chalice/. The deploy copies what chalice packages (app.py, chalicelib/,
+requirements.txt, vendor/) into ``build/chalice-<stage>/`` with a config.json that adds
+them and the policy, runs chalice there, and copies the deployed state back to
+``.chalice/deployed/``, where chalice run in the project finds it.
 """
 
 import json
@@ -12,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 
 from deploy.errors import DeployError
 from deploy.project import CHALICE_DIR, ROOT, chalice_config, lambda_environment
@@ -19,38 +21,68 @@ from deploy.project import CHALICE_DIR, ROOT, chalice_config, lambda_environment
 BUILD_DIR = ROOT / "build"
 SHIPPED = ("app.py", "chalicelib", "requirements.txt", "vendor")
 SECRETS = ("AUTHY_API_KEY",)  # the Lambda gets AUTHY_API_KEY_PARAM, never the key
+# Settings that would take a Lambda off the generated policy: a role of one's own, anywhere;
+# the policy settings in lambda_functions, which outrank the stage's.
+ROLE_ARN = ("iam_role_arn", "manage_iam_role")
+ROLE_SETTINGS = ("autogen_policy", "iam_policy_file", *ROLE_ARN)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """What chalice recorded for a deployed stage: the REST API and the WebSocket API."""
+
+    api_url: str  # https://<id>.execute-api.<region>.amazonaws.com/<stage>, no trailing /
+    websocket_api_id: str | None = None
+    websocket_url: str | None = None  # wss://<id>.execute-api.<region>.amazonaws.com/<stage>
+
+    @property
+    def websocket_management_url(self):
+        """Where the Lambdas post to connections (the @connections API is https)."""
+        if self.websocket_url is None:
+            return None
+        return "https://" + self.websocket_url.removeprefix("wss://")
 
 
 def deploy(stage, environment, policy, region):
-    """Deploy ``stage`` with ``environment`` added to its Lambda's; return the API URL."""
+    """Deploy ``stage`` with ``environment`` added to its Lambdas'; return its Endpoints."""
     build = prepare(stage, environment, policy)
     _chalice(build, region, "deploy", "--stage", stage.name)
     state = _state_file(build / ".chalice", stage.name)
-    _state_file(CHALICE_DIR, stage.name).parent.mkdir(exist_ok=True)
+    _state_file(CHALICE_DIR, stage.name).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(state, _state_file(CHALICE_DIR, stage.name))
-    url = deployed_api_url(stage.name)
-    if url is None:
+    endpoints = deployed_endpoints(stage.name)
+    if endpoints is None:
         raise DeployError(f"chalice deployed {stage.name} but recorded no REST API URL")
-    return url
+    return endpoints
 
 
 def delete(stage, region):
-    """``chalice delete`` the stage's Lambda and API; False when nothing was deployed."""
-    if deployed_api_url(stage.name) is None:
+    """``chalice delete`` the stage's Lambdas, roles and APIs; False when nothing was deployed."""
+    if not _deployed_resources(_state_file(CHALICE_DIR, stage.name)):
         return False
-    _chalice(ROOT, region, "delete", "--stage", stage.name)
+    # from the project, whose .chalice/deployed/ chalice reads and empties
+    _chalice(CHALICE_DIR.parent, region, "delete", "--stage", stage.name)
     return True
 
 
-def deployed_api_url(stage_name, chalice_dir=CHALICE_DIR):
-    """The stage's API URL (no trailing slash) from chalice's deployed state, or None."""
-    path = _state_file(chalice_dir, stage_name)
-    if not path.is_file():
+def deployed_endpoints(stage_name, chalice_dir=None):
+    """The stage's Endpoints from chalice's deployed state; None without a REST API."""
+    state = _state_file(chalice_dir or CHALICE_DIR, stage_name)
+    by_type = {resource.get("resource_type"): resource for resource in _deployed_resources(state)}
+    if "rest_api" not in by_type:
         return None
-    for resource in json.loads(path.read_text()).get("resources", []):
-        if resource.get("resource_type") == "rest_api":
-            return resource["rest_api_url"].rstrip("/")
-    return None
+    websocket = by_type.get("websocket_api", {})
+    return Endpoints(
+        api_url=by_type["rest_api"]["rest_api_url"].rstrip("/"),
+        websocket_api_id=websocket.get("websocket_api_id"),
+        websocket_url=websocket["websocket_api_url"].rstrip("/") if websocket else None,
+    )
+
+
+def _deployed_resources(path):
+    if not path.is_file():
+        return []
+    return json.loads(path.read_text()).get("resources", [])
 
 
 def prepare(stage, environment, policy):
@@ -70,16 +102,39 @@ def prepare(stage, environment, policy):
 
 
 def stage_config(config, stage, environment):
-    """``config`` with the stage's Lambda getting ``environment`` and our policy, no autogen."""
+    """``config`` with the stage's Lambdas getting ``environment`` and our policy, no autogen.
+
+    chalice gives every Lambda of the stage (the REST handler and the WebSocket handlers)
+    a role of its own with the stage's ``iam_policy_file``, unless ``lambda_functions``
+    says otherwise; such an override is refused.
+    """
     for name in SECRETS:
         if name in lambda_environment(config, stage.name) or name in environment:
             raise DeployError(f"{name} must not be in the Lambda's configuration: use SSM")
+    overrides = _role_overrides(config, stage.name)
+    if overrides:
+        raise DeployError(
+            f"{', '.join(overrides)} in .chalice/config.json would give a Lambda another role "
+            "or policy than the generated one: remove it"
+        )
     config = json.loads(json.dumps(config))  # a deep copy
     settings = config["stages"][stage.name]
     settings["autogen_policy"] = False
     settings["iam_policy_file"] = f"policy-{stage.name}.json"
     settings["environment_variables"] = {**settings.get("environment_variables", {}), **environment}
     return config
+
+
+def _role_overrides(config, stage_name):
+    """Settings that outrank the stage's role and policy, which stage_config sets."""
+    places = {"": config, f"stages.{stage_name}.": config["stages"][stage_name]}
+    found = []
+    for where, values in places.items():
+        found += [where + name for name in ROLE_ARN if name in values]
+        for function, overrides in values.get("lambda_functions", {}).items():
+            prefix = f"{where}lambda_functions.{function}."
+            found += [prefix + name for name in ROLE_SETTINGS if name in overrides]
+    return found
 
 
 def _state_file(chalice_dir, stage_name):

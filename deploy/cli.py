@@ -22,7 +22,7 @@ def callback_url(api_url):
 
 
 def up(stage_name, environ=os.environ, session=None, log=print):
-    """Tables, the Authy key, the API (with its settings), then the site; return the URLs."""
+    """Tables, the Authy key, the APIs (with their settings), then the site; return the URLs."""
     session = session or _session(environ)
     stage = load_stage(stage_name)
     region = session.region_name
@@ -37,24 +37,62 @@ def up(stage_name, environ=os.environ, session=None, log=print):
     bucket = stage.bucket_name(account, region)
     buckets.ensure_website_bucket(s3, bucket, region, log)
     site_origin = buckets.website_origin(bucket, region)
-    policy = _stage_policy(stage, specs, log)
-    api_url = deploy_api(stage, site_origin, policy, region, log)
-    site.publish(s3, bucket, site.site_objects(SITE_DIR, api_url), log)
-    return {"api": api_url, "site": site_origin, "callback": callback_url(api_url)}
+    _check_committed_policy(stage, specs, log)
+    endpoints = deploy_api(stage, site_origin, specs, region, log)
+    objects = site.site_objects(SITE_DIR, endpoints.api_url, endpoints.websocket_url)
+    site.publish(s3, bucket, objects, log)
+    return {
+        "api": endpoints.api_url,
+        "websocket": endpoints.websocket_url,
+        "site": site_origin,
+        "callback": callback_url(endpoints.api_url),
+    }
 
 
-def deploy_api(stage, site_origin, policy, region, log=print):
-    """chalice deploy, with the callback URL; twice on a first deploy, when it is unknown."""
-    known = api.deployed_api_url(stage.name)
+def deploy_api(stage, site_origin, specs, region, log=print):
+    """chalice deploy with what only a deploy knows; twice when it creates an API.
+
+    A new API's URL (and the WebSocket API's id, which the policy names) exist only once
+    chalice has created it, so the Lambdas get AUTHY_CALLBACK_URL, WEBSOCKET_MANAGEMENT_URL
+    and the right to post to sockets from a second run.
+    """
+    known = api.deployed_endpoints(stage.name)
+    endpoints = api.deploy(
+        stage,
+        lambda_settings(stage, site_origin, known),
+        deployed_policy(stage, specs, known),
+        region,
+    )
+    if endpoints != known:
+        log(
+            "new API: deploying again to give the Lambdas AUTHY_CALLBACK_URL, "
+            "WEBSOCKET_MANAGEMENT_URL and ManageConnections on this WebSocket API"
+        )
+        again = api.deploy(
+            stage,
+            lambda_settings(stage, site_origin, endpoints),
+            deployed_policy(stage, specs, endpoints),
+            region,
+        )
+        if again != endpoints:
+            raise DeployError(f"chalice replaced the APIs it had just created: {again}")
+    return endpoints
+
+
+def lambda_settings(stage, site_origin, endpoints):
+    """The variables the deploy adds to every Lambda of the stage, given what is deployed."""
     environment = {"SITE_ORIGIN": site_origin, "AUTHY_API_KEY_PARAM": stage.parameter_name}
-    if known:
-        environment["AUTHY_CALLBACK_URL"] = callback_url(known)
-    api_url = api.deploy(stage, environment, policy, region)
-    if api_url != known:
-        log("first deploy of this API: deploying again to give it AUTHY_CALLBACK_URL")
-        environment["AUTHY_CALLBACK_URL"] = callback_url(api_url)
-        api_url = api.deploy(stage, environment, policy, region)
-    return api_url
+    if endpoints is not None:
+        environment["AUTHY_CALLBACK_URL"] = callback_url(endpoints.api_url)
+        if endpoints.websocket_management_url:
+            environment["WEBSOCKET_MANAGEMENT_URL"] = endpoints.websocket_management_url
+    return environment
+
+
+def deployed_policy(stage, specs, endpoints):
+    """The policy text for chalice: the committed one with this WebSocket API's id in it."""
+    websocket_api_id = endpoints.websocket_api_id if endpoints else None
+    return policy_text(lambda_policy(stage, specs, websocket_api_id=websocket_api_id))
 
 
 def destroy(
@@ -65,13 +103,13 @@ def destroy(
     session=None,
     log=print,
 ):
-    """Remove the Lambda, the API and the site's bucket; tables and key only when asked."""
+    """Remove the Lambdas, both APIs and the site's bucket; tables and key only when asked."""
     session = session or _session(environ)
     stage = load_stage(stage_name)
     region = session.region_name
     account = session.client("sts").get_caller_identity()["Account"]
     if not api.delete(stage, region):
-        log(f"no deployed API recorded for {stage.name} in .chalice/deployed/")
+        log(f"nothing deployed recorded for {stage.name} in .chalice/deployed/")
     bucket = stage.bucket_name(account, region)
     if not buckets.delete_bucket(session.client("s3"), bucket, log):
         log(f"bucket {bucket}: none")
@@ -102,15 +140,13 @@ def write_policies(stage_names, check=False, log=print):
     return stale
 
 
-def _stage_policy(stage, specs, log):
-    text = policy_text(lambda_policy(stage, specs))
+def _check_committed_policy(stage, specs, log):
     path = policy_file(stage.name)
-    if not path.is_file() or path.read_text() != text:
+    if not path.is_file() or path.read_text() != policy_text(lambda_policy(stage, specs)):
         log(
             f"note: {path.name} is stale; deploying the policy MODELS needs. "
             "Run `python -m deploy policy` and commit the file."
         )
-    return text
 
 
 def _session(environ):
@@ -127,10 +163,12 @@ def _summary(stage_name, urls):
             f"{stage_name} is deployed.",
             f"  site: {urls['site']}",
             f"  API:  {urls['api']}",
+            f"  WebSocket: {urls['websocket'] or 'none (the pages poll)'}",
             "Authy console → your application → OneTouch → callback URL, exactly:",
             f"  {urls['callback']}",
-            f"CORS allows one origin, SITE_ORIGIN = {urls['site']}, which this deploy set",
-            "for the stage; serve the site from anywhere else and SITE_ORIGIN must follow.",
+            f"CORS and the WebSocket API allow one origin, SITE_ORIGIN = {urls['site']}, which",
+            "this deploy set for the stage; serve the site from anywhere else and SITE_ORIGIN",
+            "must follow.",
         ]
     )
 
@@ -138,7 +176,7 @@ def _summary(stage_name, urls):
 def _confirm(stage_name, delete_tables):
     if not sys.stdin.isatty():
         raise DeployError("destroy asks for confirmation: run it in a terminal or pass --yes")
-    what = "Lambda, API, site and ALL ITS DATA" if delete_tables else "Lambda, API and site"
+    what = "Lambdas, APIs, site and ALL ITS DATA" if delete_tables else "Lambdas, APIs and site"
     answer = input(f"This deletes the {stage_name} {what}. Type {stage_name!r} to go on: ")
     if answer.strip() != stage_name:
         raise DeployError("not confirmed; nothing deleted")
@@ -149,7 +187,7 @@ def parser():
     commands = top.add_subparsers(dest="command", required=True)
     deploy = commands.add_parser("up", help="create or update everything for a stage")
     deploy.add_argument("--stage", choices=STAGES, required=True)
-    remove = commands.add_parser("destroy", help="remove the Lambda, the API and the site")
+    remove = commands.add_parser("destroy", help="remove the Lambdas, the APIs and the site")
     remove.add_argument("--stage", choices=STAGES, required=True)
     remove.add_argument("--delete-tables", action="store_true", help="and the stage's data")
     remove.add_argument("--delete-secret", action="store_true", help="and the Authy key")

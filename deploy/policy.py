@@ -1,7 +1,14 @@
-"""The Lambda's IAM policy for a stage, derived from MODELS: least privilege, no autogen.
+"""The Lambdas' IAM policy for a stage, derived from MODELS: least privilege, no autogen.
 
 Region and account are wildcards so the committed file is the same on every machine; the
-names are exact, so the role reaches this stage's tables, indexes and parameter only.
+names are exact, so the roles reach this stage's tables, indexes and parameter only.
+
+Pushing to a browser's socket (``execute-api:ManageConnections``) is granted on the
+@connections of this stage's WebSocket API only. Its id exists once chalice has created
+the API, so the committed file names it ``__WEBSOCKET_API_ID__`` (which matches no API)
+and the deploy fills in the id from ``.chalice/deployed/<stage>.json``, as it fills in
+SITE_ORIGIN. A ``*`` there would reach every stage's sockets: dev and prod share the API
+Gateway stage name.
 """
 
 import json
@@ -21,6 +28,7 @@ ITEM_ACTIONS = (
 )
 INDEX_ACTIONS = ("dynamodb:Query",)
 LOG_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
+WEBSOCKET_API_ID_PLACEHOLDER = "__WEBSOCKET_API_ID__"
 
 
 def table_arn(name):
@@ -31,8 +39,16 @@ def parameter_arn(name):
     return f"arn:aws:ssm:*:*:parameter/{name.lstrip('/')}"
 
 
-def lambda_policy(stage, specs):
-    """The policy document for ``stage`` (project.Stage) over ``specs`` (schema.TableSpec)."""
+def connections_arn(websocket_api_id, api_gateway_stage):
+    """POST to any connection of one WebSocket API's stage (what post_to_connection needs)."""
+    return f"arn:aws:execute-api:*:*:{websocket_api_id}/{api_gateway_stage}/POST/@connections/*"
+
+
+def lambda_policy(stage, specs, websocket_api_id=WEBSOCKET_API_ID_PLACEHOLDER):
+    """The policy document for ``stage`` (project.Stage) over ``specs`` (schema.TableSpec).
+
+    ``websocket_api_id`` None leaves out the socket statement (no WebSocket API yet).
+    """
     index_arns = [
         f"{table_arn(spec.name)}/index/{index}" for spec in specs for index in spec.index_names
     ]
@@ -52,6 +68,13 @@ def lambda_policy(stage, specs):
             },
         ),
         _allow("Logs", LOG_ACTIONS, _log_group_arns(stage)),
+        _allow(
+            "WebSocketPush",
+            ["execute-api:ManageConnections"],
+            [connections_arn(websocket_api_id, stage.api_gateway_stage)],
+        )
+        if websocket_api_id
+        else None,
     ]
     return {"Version": "2012-10-17", "Statement": [s for s in statements if s]}
 

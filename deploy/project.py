@@ -8,6 +8,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHALICE_DIR = ROOT / ".chalice"
 SITE_DIR = ROOT / "static_site"
 STAGES = ("dev", "prod")
+DEFAULT_API_GATEWAY_STAGE = "api"  # chalice's default
 
 
 def chalice_config(root=ROOT):
@@ -29,6 +30,7 @@ class Stage:
     name: str
     app_name: str
     table_prefix: str
+    api_gateway_stage: str = DEFAULT_API_GATEWAY_STAGE  # the path segment of both APIs' URLs
 
     @property
     def parameter_name(self):
@@ -51,8 +53,12 @@ def load_stage(name, root=ROOT):
     if name not in config.get("stages", {}):
         raise ValueError(f"stage {name!r} is not in .chalice/config.json")
     env = lambda_environment(config, name)
+    settings = config["stages"][name]
     return Stage(
         name=name,
         app_name=config["app_name"],
         table_prefix=env.get("TABLE_PREFIX") or f"twofa-{env.get('STAGE') or name}",
+        api_gateway_stage=settings.get("api_gateway_stage")
+        or config.get("api_gateway_stage")
+        or DEFAULT_API_GATEWAY_STAGE,
     )

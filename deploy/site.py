@@ -1,8 +1,9 @@
 """Publish static_site/ to the stage's bucket as devstack serves it, with S3 headers.
 
-The rendering (the API origin in each page's CSP, ``/config.js``) is devstack.site's, so
-the cloud and the local stack serve the same bytes. Pages and config.js must be fetched
-fresh (``no-cache``); the other assets may be cached for five minutes.
+The rendering (the REST API's and the WebSocket API's origins in each page's CSP,
+``/config.js`` with ``apiBase`` and ``wsUrl``) is devstack.site's, so the cloud and the
+local stack serve the same bytes. Pages and config.js must be fetched fresh
+(``no-cache``); the other assets may be cached for five minutes.
 """
 
 import pathlib
@@ -27,11 +28,15 @@ class SiteObject:
     cache_control: str
 
 
-def site_objects(site_dir, api_url):
-    """Every object of the site for an API at ``api_url``, config.js included."""
+def site_objects(site_dir, api_url, ws_url=None):
+    """Every object of the site for the APIs at ``api_url`` and ``ws_url``, config.js included.
+
+    Without ``ws_url`` (no WebSocket API) config.js says ``wsUrl: null`` and the pages poll.
+    """
     api_url = api_url.rstrip("/")
-    objects = [_site_object(site_dir, path, api_url) for path in _site_files(site_dir)]
-    config = rendering.config_js(api_url).encode("utf-8")
+    ws_url = ws_url.rstrip("/") if ws_url else None
+    objects = [_site_object(site_dir, path, api_url, ws_url) for path in _site_files(site_dir)]
+    config = rendering.config_js(api_url, ws_url).encode("utf-8")
     objects.append(SiteObject(CONFIG_KEY, config, rendering.content_type(CONFIG_KEY), REVALIDATE))
     return objects
 
@@ -61,11 +66,11 @@ def _site_files(site_dir):
             yield path
 
 
-def _site_object(site_dir, path, api_url):
+def _site_object(site_dir, path, api_url, ws_url):
     key = path.relative_to(site_dir).as_posix()
     kind = rendering.content_type(key)
     if kind == UNKNOWN_TYPE:
         raise DeployError(f"no Content-Type known for {key}: add its suffix to devstack/site.py")
-    body = rendering.render(key, path.read_bytes(), api_url)
+    body = rendering.render(key, path.read_bytes(), api_url, ws_url)
     cache = REVALIDATE if key.endswith(".html") else ASSET_CACHE
     return SiteObject(key, body, kind, cache)

@@ -128,3 +128,18 @@ class Log:
 @pytest.fixture
 def log():
     return Log()
+
+
+def _deployed_state():
+    from deploy.project import CHALICE_DIR
+
+    deployed = CHALICE_DIR / "deployed"
+    return {path.name: path.read_bytes() for path in sorted(deployed.glob("*"))}
+
+
+@pytest.fixture(autouse=True)
+def the_projects_deployed_state_is_left_alone():
+    """A developer's .chalice/deployed/ records real APIs: no test may write there."""
+    before = _deployed_state()
+    yield
+    assert _deployed_state() == before, "a test wrote to .chalice/deployed/"

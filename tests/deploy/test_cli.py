@@ -1,46 +1,73 @@
-"""deploy.cli: `up` and `destroy` end to end on a moto server, chalice's step faked.
+"""deploy.cli: `up` and `destroy` end to end on a moto server, chalice's process faked.
 
-moto cannot take chalice's Swagger 2.0 import (ImportRestApi), so the chalice step is the
-one thing replaced here; tests/deploy/test_package.py checks what chalice builds.
+moto cannot take chalice's Swagger 2.0 import (ImportRestApi), so running the chalice
+command is the one thing replaced here: the fake reads the build deploy.api laid out and
+records what chalice would have, as chalice does. tests/deploy/test_package.py and
+test_api.py check what chalice builds from a project and from the build.
 """
+
+import json
+import re
 
 import pytest
 
 import deploy.api
 from deploy import cli
 from deploy.errors import DeployError
-from deploy.policy import policy_file
+from deploy.policy import lambda_policy, policy_file
+from deploy.project import load_stage
+from deploy.schema import table_specs
 
 API_URL = "https://abc123.execute-api.eu-central-1.amazonaws.com/api"
+WS_ID = "ws4567"
+WS_URL = f"wss://{WS_ID}.execute-api.eu-central-1.amazonaws.com/api"
+MANAGEMENT_URL = f"https://{WS_ID}.execute-api.eu-central-1.amazonaws.com/api"
 BUCKET = "twofa-dev-site-123456789012-eu-central-1"
 SITE_ORIGIN = f"http://{BUCKET}.s3-website.eu-central-1.amazonaws.com"
+REST_API = {
+    "name": "rest_api",
+    "resource_type": "rest_api",
+    "rest_api_id": "abc123",
+    "rest_api_url": f"{API_URL}/",
+}
+WEBSOCKET_API = {
+    "name": "websocket_api",
+    "resource_type": "websocket_api",
+    "websocket_api_url": f"{WS_URL}/",
+    "websocket_api_id": WS_ID,
+}
 
 
 class FakeChalice:
-    """``chalice deploy/delete`` as deploy.api runs them: records what each deploy got."""
+    """The chalice command as deploy.api runs it: what each deploy found in its build."""
 
-    def __init__(self):
+    def __init__(self, resources=(REST_API, WEBSOCKET_API)):
+        self.resources = list(resources)
         self.deploys = []
-        self.url = None
+        self.deleted = []
 
-    def deploy(self, stage, environment, policy, region):
-        self.deploys.append({"stage": stage.name, "env": dict(environment), "policy": policy})
-        self.url = API_URL
-        return API_URL
-
-    def deployed_api_url(self, stage_name):
-        return self.url
-
-    def delete(self, stage, region):
-        deleted, self.url = self.url is not None, None
-        return deleted
+    def __call__(self, project_dir, region, command, option, stage):
+        chalice_dir = project_dir / ".chalice"
+        state = chalice_dir / "deployed" / f"{stage}.json"
+        if command == "deploy":
+            settings = json.loads((chalice_dir / "config.json").read_text())["stages"][stage]
+            policy = (chalice_dir / settings["iam_policy_file"]).read_text()
+            self.deploys.append({"env": settings["environment_variables"], "policy": policy})
+            resources = self.resources
+        else:
+            self.deleted.append(stage)
+            resources = []
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_text(json.dumps({"resources": resources, "schema_version": "2.0"}))
 
 
 @pytest.fixture
-def chalice(monkeypatch):
+def chalice(monkeypatch, tmp_path):
+    """The fake chalice, with the build and the deployed state under tmp_path."""
+    monkeypatch.setattr(deploy.api, "BUILD_DIR", tmp_path / "build")
+    monkeypatch.setattr(deploy.api, "CHALICE_DIR", tmp_path / ".chalice")
     fake = FakeChalice()
-    for name in ("deploy", "deployed_api_url", "delete"):
-        monkeypatch.setattr(deploy.api, name, getattr(fake, name))
+    monkeypatch.setattr(deploy.api, "_chalice", fake)
     return fake
 
 
@@ -48,21 +75,57 @@ def _up(session, log, key="the-authy-key"):
     return cli.up("dev", environ={"AUTHY_API_KEY": key} if key else {}, session=session, log=log)
 
 
-def test_first_up_deploys_twice_to_give_the_api_its_own_callback_url(session, chalice, log):
+def _policy(websocket_api_id):
+    stage = load_stage("dev")
+    return lambda_policy(stage, table_specs(stage), websocket_api_id=websocket_api_id)
+
+
+def test_first_up_deploys_twice_to_give_the_lambdas_what_the_new_apis_are(session, chalice, log):
     urls = _up(session, log)
     assert urls == {
         "api": API_URL,
+        "websocket": WS_URL,
         "site": SITE_ORIGIN,
         "callback": f"{API_URL}/authy/callback",
     }
     first, second = chalice.deploys
-    assert "AUTHY_CALLBACK_URL" not in first["env"]  # fails closed until the second deploy
-    assert second["env"] == {
-        "SITE_ORIGIN": SITE_ORIGIN,
-        "AUTHY_API_KEY_PARAM": "/twofa/dev/authy-api-key",
-        "AUTHY_CALLBACK_URL": f"{API_URL}/authy/callback",
-    }
-    assert second["policy"] == policy_file("dev").read_text()
+    # fails closed until the second deploy: no callback URL, no socket push, no right to push
+    assert not {"AUTHY_CALLBACK_URL", "WEBSOCKET_MANAGEMENT_URL"} & set(first["env"])
+    assert json.loads(first["policy"]) == _policy(None)
+    assert second["env"]["SITE_ORIGIN"] == SITE_ORIGIN
+    assert second["env"]["AUTHY_API_KEY_PARAM"] == "/twofa/dev/authy-api-key"
+    assert second["env"]["AUTHY_CALLBACK_URL"] == f"{API_URL}/authy/callback"
+    assert second["env"]["WEBSOCKET_MANAGEMENT_URL"] == MANAGEMENT_URL
+    assert json.loads(second["policy"]) == _policy(WS_ID)
+    committed = policy_file("dev").read_text()
+    assert second["policy"] == committed.replace("__WEBSOCKET_API_ID__", WS_ID)
+
+
+def test_a_stage_deployed_before_the_websocket_api_gets_it_in_two_runs(session, chalice, log):
+    chalice.resources = [REST_API]
+    _up(session, log)
+    chalice.resources = [REST_API, WEBSOCKET_API]
+    chalice.deploys.clear()
+    _up(session, log, key=None)
+    first, second = chalice.deploys
+    assert first["env"]["AUTHY_CALLBACK_URL"] == f"{API_URL}/authy/callback"
+    assert "WEBSOCKET_MANAGEMENT_URL" not in first["env"]
+    assert second["env"]["WEBSOCKET_MANAGEMENT_URL"] == MANAGEMENT_URL
+    assert json.loads(second["policy"]) == _policy(WS_ID)
+
+
+def test_chalice_replacing_a_new_api_stops_the_deploy(session, chalice, log, monkeypatch):
+    calls = []
+
+    def replacing(project_dir, region, command, option, stage):
+        calls.append(command)
+        other = dict(WEBSOCKET_API, websocket_api_id=f"other{len(calls)}")
+        chalice.resources = [REST_API, other]
+        FakeChalice.__call__(chalice, project_dir, region, command, option, stage)
+
+    monkeypatch.setattr(deploy.api, "_chalice", replacing)
+    with pytest.raises(DeployError, match="replaced"):
+        _up(session, log)
 
 
 def test_up_provisions_tables_key_and_site(session, chalice, log, specs):
@@ -75,17 +138,27 @@ def test_up_provisions_tables_key_and_site(session, chalice, log, specs):
     s3 = session.client("s3")
     config = s3.get_object(Bucket=BUCKET, Key="config.js")
     assert config["CacheControl"] == "no-cache"
-    assert f'apiBase: "{API_URL}"'.encode() in config["Body"].read()
+    assert config["Body"].read() == (
+        f'export const config = {{apiBase: "{API_URL}", wsUrl: "{WS_URL}"}};\n'.encode()
+    )
     index = s3.get_object(Bucket=BUCKET, Key="index.html")["Body"].read().decode()
-    assert "connect-src 'self' https://abc123.execute-api.eu-central-1.amazonaws.com;" in index
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', index).group(1)
+    sources = re.search(r"connect-src ([^;]*);", csp).group(1).split()
+    assert sources == [
+        "'self'",
+        "https://abc123.execute-api.eu-central-1.amazonaws.com",
+        f"wss://{WS_ID}.execute-api.eu-central-1.amazonaws.com",
+    ]
 
 
 def test_up_again_deploys_once_and_needs_no_key(session, chalice, log):
     _up(session, log)
     chalice.deploys.clear()
     urls = _up(session, log, key=None)
-    assert len(chalice.deploys) == 1
-    assert chalice.deploys[0]["env"]["AUTHY_CALLBACK_URL"] == urls["callback"]
+    (again,) = chalice.deploys
+    assert again["env"]["AUTHY_CALLBACK_URL"] == urls["callback"]
+    assert again["env"]["WEBSOCKET_MANAGEMENT_URL"] == MANAGEMENT_URL
+    assert json.loads(again["policy"]) == _policy(WS_ID)
 
 
 def test_up_without_any_authy_key_stops_before_chalice(session, chalice, log):
@@ -97,12 +170,15 @@ def test_up_without_any_authy_key_stops_before_chalice(session, chalice, log):
 def test_destroy_keeps_tables_and_key_unless_asked(session, chalice, log, specs):
     _up(session, log)
     cli.destroy("dev", session=session, log=log)
-    assert chalice.url is None
+    assert chalice.deleted == ["dev"]  # chalice delete: the Lambdas, roles and both APIs
+    assert deploy.api.deployed_endpoints("dev") is None
     assert BUCKET not in [b["Name"] for b in session.client("s3").list_buckets()["Buckets"]]
     dynamodb = session.client("dynamodb")
     assert len(dynamodb.list_tables()["TableNames"]) == len(specs)
     assert "tables twofa-dev-*: kept (--delete-tables deletes them)" in log
     cli.destroy("dev", delete_tables=True, delete_secret=True, session=session, log=log)
+    assert chalice.deleted == ["dev"]  # nothing left to delete
+    assert "nothing deployed recorded for dev in .chalice/deployed/" in log
     assert dynamodb.list_tables()["TableNames"] == []
     assert session.client("ssm").describe_parameters()["Parameters"] == []
 
@@ -113,6 +189,7 @@ def test_main_up_prints_what_to_paste_into_the_authy_console(aws_env, chalice, m
     out = capsys.readouterr().out
     assert f"  {API_URL}/authy/callback\n" in out
     assert f"site: {SITE_ORIGIN}" in out
+    assert f"WebSocket: {WS_URL}" in out
     assert "SITE_ORIGIN" in out
 
 

@@ -21,6 +21,12 @@ from tests.deploy.test_policy import assert_least_privilege
 
 NEVER_SHIPPED = ("devstack/", "tests/", "static_site/", "deploy/", ".chalice/", "build/")
 SITE_ORIGIN = "https://site.example.test"
+HANDLERS = {  # handler → the WebSocket route key it serves (None: the REST API)
+    "app.app": None,
+    "app.ws_connect": "$connect",
+    "app.ws_message": "$default",
+    "app.ws_disconnect": "$disconnect",
+}
 
 
 @pytest.fixture(scope="session")
@@ -91,16 +97,63 @@ def test_the_template_passes_cfn_lint(package):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_the_role_has_the_generated_least_privilege_policy(template):
-    roles = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
-    (role,) = roles
-    (policy,) = role["Properties"]["Policies"]
+def _resources(template, kind):
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def test_there_is_a_function_for_the_rest_api_and_each_websocket_route(template):
+    handlers = {
+        f["Properties"]["Handler"]
+        for f in _resources(template, "AWS::Serverless::Function").values()
+    }
+    assert handlers == set(HANDLERS)
+
+
+def test_every_role_has_exactly_the_generated_least_privilege_policy(template):
+    """chalice gives each Lambda a role of its own; each must carry policy-prod.json."""
     stage = load_stage("prod")
-    assert policy["PolicyDocument"] == lambda_policy(stage, table_specs(stage)), (
-        "chalice did not use .chalice/policy-prod.json: the prod stage in "
-        ".chalice/config.json needs autogen_policy false"
-    )
-    assert_least_privilege(policy["PolicyDocument"])
+    generated = lambda_policy(stage, table_specs(stage))
+    roles = _resources(template, "AWS::IAM::Role")
+    used = set()
+    for function in _resources(template, "AWS::Serverless::Function").values():
+        role_name, attribute = function["Properties"]["Role"]["Fn::GetAtt"]
+        assert attribute == "Arn"
+        used.add(role_name)
+        role = roles[role_name]["Properties"]
+        assert set(role) == {"AssumeRolePolicyDocument", "Policies"}, "no managed policies"
+        (policy,) = role["Policies"]
+        assert policy["PolicyDocument"] == generated, (
+            f"{function['Properties']['Handler']} does not run with .chalice/policy-prod.json: "
+            "the prod stage in .chalice/config.json needs autogen_policy false and no "
+            "lambda_functions override"
+        )
+        assert_least_privilege(policy["PolicyDocument"])
+    assert used == set(roles)
+
+
+def test_the_websocket_api_routes_each_key_to_its_handler(template):
+    (api_name, api), *more = _resources(template, "AWS::ApiGatewayV2::Api").items()
+    assert more == []
+    assert api["Properties"]["ProtocolType"] == "WEBSOCKET"
+    integrations = _resources(template, "AWS::ApiGatewayV2::Integration")
+    functions = _resources(template, "AWS::Serverless::Function")
+    routed = {}
+    for route in _resources(template, "AWS::ApiGatewayV2::Route").values():
+        properties = route["Properties"]
+        assert properties["ApiId"] == {"Ref": api_name}
+        _, (prefix, integration) = properties["Target"]["Fn::Join"]
+        assert prefix == "integrations"
+        uri = integrations[integration["Ref"]]["Properties"]["IntegrationUri"]["Fn::Sub"][1]
+        function = functions[uri["WebsocketHandler"]["Ref"]]
+        routed[properties["RouteKey"]] = function["Properties"]["Handler"]
+    assert routed == {key: handler for handler, key in HANDLERS.items() if key}
+
+
+def test_the_websocket_api_is_deployed_to_the_stage_its_arn_names(template):
+    (stage,) = _resources(template, "AWS::ApiGatewayV2::Stage").values()
+    assert stage["Properties"]["StageName"] == load_stage("prod").api_gateway_stage
+    url = template["Outputs"]["WebsocketConnectEndpointURL"]["Value"]["Fn::Sub"]
+    assert url.startswith("wss://${WebsocketAPI}.execute-api.${AWS::Region}.")
 
 
 def test_the_function_reads_the_key_from_ssm(template):

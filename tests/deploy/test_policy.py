@@ -3,11 +3,12 @@
 import ast
 import json
 import pathlib
+import re
 
 import pytest
 
 from deploy.cli import write_policies
-from deploy.policy import lambda_policy, policy_file, policy_text
+from deploy.policy import WEBSOCKET_API_ID_PLACEHOLDER, lambda_policy, policy_file, policy_text
 from deploy.project import ROOT, STAGES, load_stage
 from deploy.schema import table_specs
 
@@ -36,6 +37,10 @@ NAME_ACTIONS = {
     },
 }
 SETUP_ONLY = {"create_tables"}  # chalicelib.models' helper for tests and devstack
+# One WebSocket API (no wildcard in its id), one API Gateway stage, POST to any connection.
+CONNECTIONS = re.compile(
+    r"^arn:aws:execute-api:\*:\*:[A-Za-z0-9_]+/[A-Za-z0-9_-]+/POST/@connections/\*$"
+)
 
 
 def _runtime_sources():
@@ -132,6 +137,36 @@ def test_logs_only_for_the_stages_functions(stage_policy):
         assert arn.startswith(f"arn:aws:logs:*:*:log-group:/aws/lambda/authy-login-{stage.name}")
 
 
+def test_sockets_are_pushed_to_only_through_this_stages_websocket_api(stage_policy):
+    stage, _, policy = stage_policy
+    push = _statements(policy)["WebSocketPush"]
+    assert push["Action"] == ["execute-api:ManageConnections"]
+    assert push["Resource"] == [
+        f"arn:aws:execute-api:*:*:{WEBSOCKET_API_ID_PLACEHOLDER}/{stage.api_gateway_stage}"
+        "/POST/@connections/*"
+    ]
+    others = [s for s in policy["Statement"] if s is not push]
+    assert not [s for s in others if any(a.startswith("execute-api:") for a in s["Action"])]
+
+
+@pytest.mark.parametrize("websocket_api_id", ["a1b2c3d4e5", None])
+def test_the_deploy_names_its_websocket_api_and_changes_nothing_else(
+    stage_policy, websocket_api_id
+):
+    stage, specs, committed = stage_policy
+    deployed = lambda_policy(stage, specs, websocket_api_id=websocket_api_id)
+    statements = _statements(deployed)
+    if websocket_api_id is None:  # no WebSocket API yet: no right to post anywhere
+        assert "WebSocketPush" not in statements
+    else:
+        assert statements["WebSocketPush"]["Resource"] == [
+            f"arn:aws:execute-api:*:*:a1b2c3d4e5/{stage.api_gateway_stage}/POST/@connections/*"
+        ]
+    assert_least_privilege(deployed)
+    others = [s for s in committed["Statement"] if s["Sid"] != "WebSocketPush"]
+    assert [s for s in deployed["Statement"] if s["Sid"] != "WebSocketPush"] == others
+
+
 def test_the_policy_allows_every_dynamodb_action_the_code_sends(stage_policy):
     _, _, policy = stage_policy
     needed = _actions_the_code_needs()
@@ -140,7 +175,10 @@ def test_the_policy_allows_every_dynamodb_action_the_code_sends(stage_policy):
 
 
 def assert_least_privilege(policy):
-    """No ``*`` in any action; DynamoDB and SSM resources name their resources exactly."""
+    """No ``*`` in any action; DynamoDB and SSM resources name their resources exactly.
+
+    execute-api reaches @connections of one named WebSocket API and stage, nothing else.
+    """
     for statement in policy["Statement"]:
         assert statement["Effect"] == "Allow"
         actions = statement["Action"]
@@ -152,6 +190,9 @@ def assert_least_privilege(policy):
         if any(action.split(":")[0] in ("dynamodb", "ssm") for action in actions):
             for arn in resources:
                 assert arn.split(":", 5)[5].count("*") == 0, arn
+        if any(action.startswith("execute-api:") for action in actions):
+            assert actions == ["execute-api:ManageConnections"], statement
+            assert all(CONNECTIONS.match(arn) for arn in resources), statement
 
 
 def test_the_scan_would_see_a_new_kind_of_call():
@@ -174,3 +215,19 @@ def test_policy_command_writes_the_files(tmp_path, monkeypatch):
     assert json.loads((tmp_path / "policy-dev.json").read_text())["Version"] == "2012-10-17"
     assert write_policies(["dev"]) == []  # up to date now
     assert pathlib.Path(written["line"].split()[-1]).name == "policy-dev.json"
+
+
+@pytest.mark.parametrize(
+    ("actions", "arn"),
+    [
+        (["execute-api:ManageConnections"], "arn:aws:execute-api:*:*:*/api/POST/@connections/*"),
+        (["execute-api:ManageConnections"], "arn:aws:execute-api:*:*:a1b2c3d4e5/*"),
+        (["execute-api:ManageConnections"], "arn:aws:execute-api:*:*:a1b2c3d4e5/api/*"),
+        (["execute-api:Invoke"], "arn:aws:execute-api:*:*:a1b2c3d4e5/api/POST/@connections/*"),
+        (["execute-api:*"], "arn:aws:execute-api:*:*:a1b2c3d4e5/api/POST/@connections/*"),
+    ],
+)
+def test_least_privilege_refuses_a_broader_socket_grant(actions, arn):
+    statement = {"Sid": "WebSocketPush", "Effect": "Allow", "Action": actions, "Resource": [arn]}
+    with pytest.raises(AssertionError):
+        assert_least_privilege({"Version": "2012-10-17", "Statement": [statement]})

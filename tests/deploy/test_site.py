@@ -13,6 +13,8 @@ from tests.deploy.conftest import REGION
 
 API_URL = "https://abc123.execute-api.eu-central-1.amazonaws.com/api/"
 API_ORIGIN = "https://abc123.execute-api.eu-central-1.amazonaws.com"
+WS_URL = "wss://ws4567.execute-api.eu-central-1.amazonaws.com/api/"
+WS_ORIGIN = "wss://ws4567.execute-api.eu-central-1.amazonaws.com"
 BUCKET = "twofa-dev-site-123456789012-eu-central-1"
 TYPES = [
     ("index.html", "text/html; charset=utf-8", "no-cache"),
@@ -61,15 +63,35 @@ def test_config_js_is_written_for_the_api_and_local_copies_are_not_published(sma
     )
 
 
-def test_every_page_of_the_real_site_names_the_api_origin_in_its_csp():
-    pages = [item for item in site_objects(SITE_DIR, API_URL) if item.key.endswith(".html")]
+def test_config_js_names_the_websocket_api(small_site):
+    objects = {item.key: item for item in site_objects(small_site, API_URL, WS_URL)}
+    assert objects["config.js"].body == (
+        b'export const config = {apiBase: "https://abc123.execute-api.eu-central-1'
+        b'.amazonaws.com/api", wsUrl: "wss://ws4567.execute-api.eu-central-1'
+        b'.amazonaws.com/api"};\n'
+    )
+
+
+def _connect_sources(page):
+    text = page.body.decode("utf-8")
+    assert "__API_ORIGIN__" not in text
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', text)
+    assert csp, page.key
+    return re.search(r"connect-src ([^;]*);", csp.group(1)).group(1).split()
+
+
+@pytest.mark.parametrize(
+    ("ws_url", "sources"),
+    [
+        (WS_URL, ["'self'", API_ORIGIN, WS_ORIGIN]),
+        (None, ["'self'", API_ORIGIN]),  # no WebSocket API: nothing more to connect to
+    ],
+)
+def test_every_page_of_the_real_site_names_the_api_origins_in_its_csp(ws_url, sources):
+    pages = [item for item in site_objects(SITE_DIR, API_URL, ws_url) if item.key.endswith(".html")]
     assert pages
     for page in pages:
-        text = page.body.decode("utf-8")
-        assert "__API_ORIGIN__" not in text
-        csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', text)
-        assert csp, page.key
-        assert f"connect-src 'self' {API_ORIGIN};" in csp.group(1)
+        assert _connect_sources(page) == sources, page.key
 
 
 def test_a_file_of_unknown_type_stops_the_deploy(small_site):
