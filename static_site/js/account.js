@@ -1,4 +1,4 @@
-import { request } from "./api.js";
+import { ApiError, request } from "./api.js";
 import { clearTokens, sessionToken, setFlash } from "./session.js";
 import { el, notify, setBusy, startPage } from "./ui.js";
 
@@ -6,6 +6,14 @@ const details = document.getElementById("account-details");
 const loading = document.getElementById("account-loading");
 const retry = document.getElementById("retry");
 const logout = document.getElementById("logout");
+const activity = {
+  section: document.getElementById("activity"),
+  loading: document.getElementById("activity-loading"),
+  list: document.getElementById("activity-list"),
+  empty: document.getElementById("activity-empty"),
+  failed: document.getElementById("activity-failed"),
+  retry: document.getElementById("activity-retry"),
+};
 
 const METHODS = {
   onetouch: "approved in the Authy app",
@@ -13,6 +21,37 @@ const METHODS = {
   sms: "with a texted code",
   call: "with a code by phone call",
 };
+
+// How each audit event reads; `methods` say more where the event's method tells how.
+// `alert` marks what the owner should look at twice if it wasn't them.
+const EVENTS = {
+  signup: { label: "Account created" },
+  login_succeeded: {
+    label: "Logged in",
+    methods: {
+      onetouch: "Logged in, approved in the Authy app",
+      code: "Logged in with a verification code",
+    },
+  },
+  login_failed: { label: "Login failed: wrong password", alert: true },
+  push_sent: { label: "Login request sent to the Authy app" },
+  push_approved: { label: "Login request approved on your phone" },
+  push_denied: { label: "Login request denied on your phone", alert: true },
+  push_expired: { label: "Login request expired unanswered" },
+  code_sent: {
+    label: "Verification code sent",
+    methods: {
+      sms: "Verification code texted to your phone",
+      call: "Verification code sent by phone call",
+    },
+  },
+  code_failed: { label: "Wrong verification code entered", alert: true },
+  challenge_locked: { label: "Login locked after too many wrong codes", alert: true },
+  account_locked: { label: "Account locked after too many wrong codes", alert: true },
+  logout: { label: "Logged out" },
+};
+
+const GARBLED = "The server sent an answer we couldn't read. Please try again.";
 
 function toLogIn(message, kind = "info") {
   clearTokens();
@@ -26,6 +65,14 @@ function timeElement(iso, options) {
   if (!iso || Number.isNaN(when.getTime())) return document.createTextNode("Unknown");
   return el("time", { datetime: when.toISOString() }, new Intl.DateTimeFormat(undefined, options).format(when));
 }
+
+/** What went wrong, in words for the page: an ApiError's own, or "couldn't read" otherwise. */
+function failed(err) {
+  if (err instanceof ApiError) return err;
+  return new ApiError({ status: 200, code: "bad_response", message: GARBLED });
+}
+
+// --- the account ----------------------------------------------------------------------
 
 function show(account) {
   document.getElementById("account-heading").textContent = `Hello, ${account.name}`;
@@ -49,6 +96,7 @@ function show(account) {
   loading.hidden = true;
   details.hidden = false;
   logout.hidden = false;
+  activity.section.hidden = false; // the activity reads as part of the account
 }
 
 async function load(token) {
@@ -59,11 +107,69 @@ async function load(token) {
   } catch (err) {
     if (err.status === 401) return toLogIn("Your session has ended. Please log in again.");
     loading.hidden = true;
-    notify(err.message, "error");
+    notify(failed(err).message, "error");
     retry.hidden = false;
     retry.focus();
   }
 }
+
+// --- recent activity ------------------------------------------------------------------
+
+/** "Nov 27, 9:23 PM" (with the year when it is not this one). */
+function eventTime(iso) {
+  const options = { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" };
+  if (new Date(iso).getFullYear() !== new Date().getFullYear()) options.year = "numeric";
+  return timeElement(iso, options);
+}
+
+function describeEvent({ event, method }) {
+  const known = EVENTS[event];
+  if (known) return { label: known.methods?.[method] ?? known.label, alert: known.alert === true };
+  // An event newer than this page: its name, made readable, beats hiding it.
+  const words = typeof event === "string" ? event.replace(/_/g, " ").trim() : "";
+  return { label: words ? words[0].toUpperCase() + words.slice(1) : "Account event", alert: false };
+}
+
+function eventItem(event) {
+  const { label, alert } = describeEvent(event);
+  const ip = event.ip === "unknown" ? null : event.ip;
+  const where = [event.browser, ip].filter((part) => typeof part === "string" && part).join(", ");
+  return el(
+    "li",
+    { class: alert ? "activity-item activity-alert" : "activity-item" },
+    el("span", { class: "activity-what" }, label),
+    el("span", { class: "activity-where" }, where ? `${where} — ` : "", eventTime(event.at)),
+  );
+}
+
+function showActivity(answer) {
+  const events = Array.isArray(answer.events) ? answer.events : null;
+  if (!events || !events.every((event) => event && typeof event === "object")) {
+    throw new ApiError({ status: 200, code: "bad_response", message: GARBLED });
+  }
+  activity.list.replaceChildren(...events.map(eventItem));
+  activity.loading.hidden = true;
+  activity.list.hidden = events.length === 0;
+  activity.empty.hidden = events.length !== 0;
+}
+
+async function loadActivity(token) {
+  activity.retry.hidden = true;
+  activity.failed.hidden = true;
+  activity.loading.hidden = false;
+  try {
+    showActivity(await request("/account/activity", { token }));
+  } catch (err) {
+    if (err.status === 401) return toLogIn("Your session has ended. Please log in again.");
+    activity.loading.hidden = true;
+    activity.failed.hidden = false;
+    notify(failed(err).message, "error");
+    activity.retry.hidden = false;
+    if (!activity.section.hidden) activity.retry.focus();
+  }
+}
+
+// --- logging out ----------------------------------------------------------------------
 
 async function logOut(token) {
   setBusy(logout, true, "Logging out…");
@@ -78,10 +184,19 @@ async function logOut(token) {
   toLogIn(message, "success");
 }
 
+function again(loader, token) {
+  return () => {
+    notify("");
+    loader(token);
+  };
+}
+
 startPage(async () => {
   const token = sessionToken();
   if (!token) return toLogIn("Please log in to see your account.");
-  retry.addEventListener("click", () => load(token));
+  retry.addEventListener("click", again(load, token));
+  activity.retry.addEventListener("click", again(loadActivity, token));
   logout.addEventListener("click", () => logOut(token));
-  await load(token);
+  // Both at once: the activity is one more round trip, not one more wait.
+  await Promise.all([load(token), loadActivity(token)]);
 });

@@ -10,6 +10,10 @@ const email = document.getElementById("email");
 const password = document.getElementById("password");
 const submit = form.querySelector("button[type=submit]");
 
+function noFocus() {
+  return !document.activeElement || document.activeElement === document.body;
+}
+
 function showLoginForm(message) {
   phoneSection.hidden = true;
   phoneSection.replaceChildren();
@@ -74,5 +78,6 @@ startPage(() => {
   // A reload in the middle of the phone step picks it up again.
   const pending = loadChallenge("login");
   if (pending) showPhoneStep(pending);
-  else if (!document.getElementById("error").textContent) email.focus();
+  // Only where nobody has started typing yet: focus must not jump while they fill a field.
+  else if (!document.getElementById("error").textContent && noFocus()) email.focus();
 });

@@ -4,10 +4,15 @@
 
 import { request } from "./api.js";
 import { formatDuration, startCountdown } from "./countdown.js";
+import { watchChallenge } from "./push-socket.js";
 import { clearChallenge, saveSession, updateChallengeExpiry } from "./session.js";
+import { loadConfig } from "./settings.js";
 import { clearFieldErrors, el, notify, setBusy, setFieldError } from "./ui.js";
 
 const POLL_MS = 1000;
+// While the WebSocket watches the push, one slow poll still runs: a poll is how the server
+// notices an expired push, or asks Authy about one whose callback never came.
+const SAFETY_POLL_MS = 10000;
 const MAX_BACKOFF_MS = 30000;
 
 const HEADINGS = {
@@ -125,6 +130,9 @@ export function startPhoneStep(container, challenge, { onRestart }) {
   let state = "push";
   let stopped = false;
   let pollTimer = null;
+  let polling = false; // a GET /login/status of poll() is on its way
+  let pollAgain = false; // ...and the push has news, so ask again as soon as it answers
+  let socket = null; // the push's WebSocket, while it watches and is healthy
   let failures = 0;
   let cooldown = null;
 
@@ -142,6 +150,7 @@ export function startPhoneStep(container, challenge, { onRestart }) {
   function stop() {
     stopped = true;
     clearTimeout(pollTimer);
+    closeSocket();
     expiry.stop();
     cooldown?.stop();
   }
@@ -164,19 +173,56 @@ export function startPhoneStep(container, challenge, { onRestart }) {
 
   // --- the push ---------------------------------------------------------------------
 
+  /** Hear how the push ends over the WebSocket when there is one; poll when there isn't. */
+  async function watchPush() {
+    const { wsUrl } = await loadConfig().catch(() => ({ wsUrl: null }));
+    if (stopped) return;
+    socket = watchChallenge(wsUrl, token, { onStatus: socketStatus, onLost: socketLost });
+    if (socket) schedulePoll(SAFETY_POLL_MS);
+    else poll();
+  }
+
+  function socketStatus(status) {
+    if (stopped || status === "pending") return; // "pending": the server has our watch
+    closeSocket(); // the push is over, one way or another
+    if (status === "approved") return poll(); // the session is only handed out there
+    if (status === "locked") return showLocked();
+    showCode(REASONS[status]);
+  }
+
+  function socketLost() {
+    socket = null;
+    if (!stopped) poll(); // back to asking every second, from now
+  }
+
+  function closeSocket() {
+    socket?.close();
+    socket = null;
+  }
+
   function schedulePoll(delay) {
     clearTimeout(pollTimer);
     if (!stopped) pollTimer = setTimeout(poll, delay);
   }
 
   async function poll() {
+    clearTimeout(pollTimer);
+    if (stopped) return;
+    if (polling) {
+      pollAgain = true;
+      return;
+    }
+    polling = true;
+    pollAgain = false;
     let status;
     try {
       status = await request("/login/status", { token });
     } catch (err) {
+      polling = false;
       if (!stopped) pollFailed(err);
       return;
     }
+    polling = false;
     if (stopped) return;
     if (failures > 0) {
       failures = 0;
@@ -188,7 +234,7 @@ export function startPhoneStep(container, challenge, { onRestart }) {
   function pollFailed(err) {
     if (err.challengeGone) return restart(err.message);
     if (err.code === "challenge_locked") return showLocked();
-    if (!err.transient) return showCode(REASONS.unreachable, { kind: "error" });
+    if (!err.transient) return showCode(REASONS.unreachable, null, { kind: "error" });
     failures += 1;
     const delay = err.retryAfter
       ? err.retryAfter * 1000
@@ -206,7 +252,7 @@ export function startPhoneStep(container, challenge, { onRestart }) {
     switch (status.status) {
       case "pending":
         if (status.method === "sms") return showCode(state === "push" ? REASONS.sms : "", status);
-        return schedulePoll(POLL_MS);
+        return schedulePoll(pollAgain ? 0 : socket ? SAFETY_POLL_MS : POLL_MS);
       case "approved":
         if (status.session?.token) return finish(status.session);
         return restart(REASONS.usedElsewhere);
@@ -236,7 +282,10 @@ export function startPhoneStep(container, challenge, { onRestart }) {
   function showCode(reason, status = null, { kind = "warning", keepWatching = false } = {}) {
     const entering = state !== "code";
     // "Use a code instead" keeps watching the push, so approving on the phone still works.
-    if (!keepWatching) clearTimeout(pollTimer);
+    if (!keepWatching) {
+      clearTimeout(pollTimer);
+      closeSocket();
+    }
     if (entering) {
       setState("code");
       view.input.focus();
@@ -408,7 +457,7 @@ export function startPhoneStep(container, challenge, { onRestart }) {
     showCode(challenge.codeSent ? REASONS.sms : REASONS.smsFailed);
   } else {
     view.heading.focus();
-    poll();
+    watchPush();
   }
   return stop;
 }

@@ -3,9 +3,11 @@
 Fixtures chain: ``browser`` → ``context`` → ``page`` (watched: any console error, page
 error or dialog fails the test, and so does a token in a URL, the console or localStorage).
 ``stack`` starts the whole local stack once per session; ``offline_site`` serves the site
-alone (devstack's site server), its API faked per test with ``fake_api``.
+alone (devstack's site server), its API faked per test with ``fake_api``; ``socket_site``
+and ``socket_api`` do the same with a WebSocket as well, played by ``fake_socket``.
 """
 
+import contextlib
 import itertools
 import re
 import shutil
@@ -16,7 +18,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from devstack.site import make_server as make_site_server
-from tests.browser.helpers import FakeApi
+from tests.browser.helpers import FakeApi, FakeSocket
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -88,6 +90,7 @@ class PageWatch:
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
         page.on("dialog", self.on_dialog)
         page.on("framenavigated", self.on_navigated)
+        page.on("websocket", lambda socket: self.urls.append(socket.url))
         context.on("request", self.on_request)
 
     def on_console(self, message):
@@ -184,24 +187,63 @@ def phone(browser, stack, shot):
     context.close()
 
 
-# --- the site alone, with a fake API --------------------------------------------------
+# --- the site alone, with a fake API (and a fake WebSocket) ----------------------------
+
+
+@contextlib.contextmanager
+def serving_site(ws_url=None):
+    """The site, served by devstack's site server with the fake API's origin (and ws_url)."""
+    server = make_site_server(0, FAKE_API_ORIGIN, ws_url=ws_url)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def route_fake_api(context, site):
+    api = FakeApi(FAKE_API_ORIGIN, site)
+    context.route(FAKE_API_ORIGIN + "/**", api.handle)
+    return api
 
 
 @pytest.fixture(scope="session")
 def offline_site():
-    """The site's URL, served by devstack's site server with the fake API's origin."""
-    server = make_site_server(0, FAKE_API_ORIGIN)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    """The site's URL; its config.js names no WebSocket, so the pages poll."""
+    with serving_site() as url:
+        yield url
 
 
 @pytest.fixture
 def fake_api(context, offline_site):
     """Answer the site's API calls from the test: ``fake_api.on("GET", "/account", ...)``."""
-    api = FakeApi(FAKE_API_ORIGIN, offline_site)
-    context.route(FAKE_API_ORIGIN + "/**", api.handle)
-    return api
+    return route_fake_api(context, offline_site)
+
+
+@pytest.fixture
+def fake_socket():
+    """A WebSocket server in the API's place; set ``mode`` before the page connects."""
+    with FakeSocket() as socket:
+        yield socket
+
+
+@pytest.fixture
+def ws_url(fake_socket):
+    """Where config.js sends the pages' WebSocket (override to send it elsewhere)."""
+    return fake_socket.url
+
+
+@pytest.fixture
+def socket_site(ws_url):
+    """The site's URL, its config.js and CSP naming ``ws_url`` as the WebSocket."""
+    with serving_site(ws_url) as url:
+        yield url
+
+
+@pytest.fixture
+def socket_api(context, socket_site):
+    """``fake_api`` for pages served by ``socket_site``."""
+    return route_fake_api(context, socket_site)

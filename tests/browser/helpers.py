@@ -3,10 +3,14 @@
 import json
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 import requests
 from playwright.sync_api import expect
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.server import serve
 
 PASSWORD = "correct horse battery staple"
 ACCOUNT_URL = re.compile(r"/account\.html$")
@@ -106,6 +110,25 @@ def expect_account(page, member):
     expect(page.locator("#account-email")).to_have_text(member.email)
 
 
+# Counted in the page when fetch is called, so a stray poll can't slip past an assertion.
+COUNT_STATUS_FETCHES = """() => {
+    window.statusFetches = 0;
+    const realFetch = window.fetch;
+    window.fetch = (url, options) => {
+        if (String(url).endsWith("/login/status")) window.statusFetches += 1;
+        return realFetch(url, options);
+    };
+}"""
+
+
+def wait_until(page, condition, what, timeout=15):
+    """Let Playwright deliver the page's events until ``condition()`` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
+        page.wait_for_timeout(25)  # lets queued events through; the loop is the wait
+
+
 def session_storage(page):
     return json.loads(page.evaluate("JSON.stringify(Object.assign({}, sessionStorage))"))
 
@@ -190,3 +213,177 @@ ACCOUNT = {
     "member_since": "2024-03-01T10:00:00Z",
     "last_login": {"at": "2025-01-02T09:30:00Z", "method": "onetouch"},
 }
+
+ACTIVITY = {
+    "events": [
+        {
+            "at": "2025-01-02T09:30:00Z",
+            "event": "login_succeeded",
+            "method": "onetouch",
+            "ip": "203.0.113.7",
+            "browser": "Chrome on Linux",
+        },
+        {
+            "at": "2025-01-02T09:29:40Z",
+            "event": "push_sent",
+            "method": "onetouch",
+            "ip": "203.0.113.7",
+            "browser": "Chrome on Linux",
+        },
+    ]
+}
+
+
+class FakeSocket:
+    """The API's WebSocket, played by a local server, for page tests that need no stack.
+
+    What it does when a page connects depends on ``mode``, read per connection:
+    "pending" answers each message with ``{"status": "pending"}`` (as the API does a
+    watch); "error" answers ``{"error": "challenge_invalid"}``; "garbled" answers text
+    that is not JSON; "silent" never answers; "hang-up" closes as soon as it is open.
+    ``push(payload)`` sends to the page later. Waits are on conditions, with a timeout.
+    """
+
+    MODES = ("pending", "error", "garbled", "silent", "hang-up")
+
+    def __init__(self, mode="pending"):
+        self.mode = mode
+        self.paths = []  # the URL path each socket asked for
+        self.origins = []
+        self.received = []  # every message from a page, as text
+        self.closed = 0  # sockets that have ended
+        self._live = []
+        self._changed = threading.Condition()
+        self._server = serve(self._handle, "127.0.0.1", 0, compression=None)
+        self.url = f"ws://127.0.0.1:{self._server.socket.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        for connection in list(self._live):
+            connection.close()
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+
+    def _note(self, change):
+        with self._changed:
+            change()
+            self._changed.notify_all()
+
+    def _handle(self, connection):
+        def opened():
+            self.paths.append(connection.request.path)
+            self.origins.append(connection.request.headers.get("Origin"))
+            self._live.append(connection)
+
+        def ended():
+            self._live.remove(connection)
+            self.closed += 1
+
+        self._note(opened)
+        try:
+            self._converse(connection, self.mode)
+        except ConnectionClosed:
+            pass
+        finally:
+            self._note(ended)
+
+    def _converse(self, connection, mode):
+        assert mode in self.MODES, mode
+        if mode == "hang-up":
+            connection.close()
+            return
+        for message in connection:
+            if mode == "pending":
+                connection.send(json.dumps({"status": "pending"}))
+            elif mode == "error":
+                connection.send(json.dumps({"error": "challenge_invalid"}))
+            elif mode == "garbled":
+                connection.send("<html>Bad gateway</html>")
+            # Noted once answered, so a test that waits for it can push what comes next.
+            self._note(lambda message=message: self.received.append(message))
+
+    def wait_for(self, condition, what, timeout=15):
+        with self._changed:
+            if not self._changed.wait_for(condition, timeout):
+                raise AssertionError(f"the fake socket waited {timeout} s for {what}")
+
+    def watches(self):
+        """The page's messages, parsed."""
+        return [json.loads(message) for message in self.received]
+
+    def _connected(self):
+        self.wait_for(lambda: len(self._live) == 1, "one page connected")
+        return self._live[0]
+
+    def push(self, payload):
+        """Send ``payload`` (JSON) to the one page connected now."""
+        self._connected().send(json.dumps(payload))
+
+    def drop(self):
+        """Close the one page's socket from the server's end."""
+        self._connected().close(1011, "going away")
+
+
+class Traffic:
+    """What one tab said to the API and heard on its WebSocket, in the order it happened.
+
+    Requests and socket frames come from Playwright's events (one channel, so their order
+    holds); CORS preflights, which Playwright does not report, are counted from Chromium's
+    own network events.
+    """
+
+    def __init__(self, page, api_url):
+        self.api_url = api_url
+        self.timeline = []  # ("api", method, path) | ("frame", message) | ("mark", name)
+        self.sockets = []  # the URL of every WebSocket the tab opened
+        self.sent = []  # what the tab sent on them, parsed
+        self.preflights = []
+        page.on("request", self._on_request)
+        page.on("websocket", self._on_socket)
+        page.on("framenavigated", self._on_navigated)
+        cdp = page.context.new_cdp_session(page)
+        cdp.on("Network.requestWillBeSent", self._on_network_request)
+        cdp.send("Network.enable")
+
+    def _on_request(self, request):
+        if request.url.startswith(self.api_url + "/"):
+            self.timeline.append(("api", request.method, request.url[len(self.api_url) :]))
+
+    def _on_network_request(self, event):
+        request = event["request"]
+        if request["method"] == "OPTIONS" and request["url"].startswith(self.api_url + "/"):
+            self.preflights.append(request["url"][len(self.api_url) :])
+
+    def _on_socket(self, socket):
+        self.sockets.append(socket.url)
+        socket.on("framesent", lambda payload: self.sent.append(json.loads(payload)))
+        socket.on(
+            "framereceived", lambda payload: self.timeline.append(("frame", json.loads(payload)))
+        )
+
+    def _on_navigated(self, frame):
+        if frame.parent_frame is None:
+            self.mark(f"at {frame.url.rsplit('/', 1)[-1]}")
+
+    def mark(self, name):
+        """Note a moment (``"approval"``) in the timeline."""
+        self.timeline.append(("mark", name))
+
+    def frames(self):
+        return [entry[1] for entry in self.timeline if entry[0] == "frame"]
+
+    def api_requests(self):
+        return [entry[1:] for entry in self.timeline if entry[0] == "api"]
+
+    def count(self, method, path):
+        return self.api_requests().count((method, path))
+
+    def between(self, first, last):
+        """The timeline after mark ``first`` and before the next mark ``last``."""
+        start = self.timeline.index(("mark", first)) + 1
+        end = self.timeline.index(("mark", last), start)
+        return self.timeline[start:end]

@@ -2,16 +2,19 @@
 
 import json
 import re
+import urllib.parse
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
+from devstack.site import SITE_DIR, config_js, content_type, render
 from tests.browser.helpers import (
     ACCOUNT_URL,
     LOGIN_URL,
     PASSWORD,
     Member,
+    Traffic,
     answer_on_phone,
     authy_id_for,
     create_member,
@@ -22,10 +25,13 @@ from tests.browser.helpers import (
     session_storage,
     unique_email,
     us_phone,
+    wait_until,
     wrong_code,
 )
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
+# How the account's activity describes this browser, this year: "... — Nov 27, 9:23 PM".
+THIS_BROWSER_TODAY = re.compile(r"^Chrome on Linux, 127\.0\.0\.1 — \w{3} \d+, \d+:\d\d [AP]M$")
 
 
 @pytest.fixture
@@ -257,3 +263,121 @@ def test_a_challenge_the_api_no_longer_knows_goes_back_to_log_in(page, stack):
     expect(page.get_by_role("alert")).to_contain_text("Please log in again")
     expect(page.get_by_label("Email")).to_be_focused()
     assert "twofa.challenge" not in session_storage(page)
+
+
+@pytest.mark.allow_console(r"status of 401")
+def test_the_account_lists_the_login_and_the_wrong_code_before_it(page, stack, member, shot):
+    log_in(page, stack.site_url, member)
+    page.get_by_role("button", name="Use a code instead").click()
+    code = page.get_by_label("Verification code")
+    code.fill(wrong_code(stack.emulator.totp(member.authy_id)["code"]))
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator("#verification-code-error")).to_contain_text("That code isn't right.")
+    code.fill(stack.emulator.totp(member.authy_id)["code"])
+    page.get_by_role("button", name="Verify").click()
+
+    expect_account(page, member)
+    items = page.get_by_role("region", name="Recent activity").get_by_role("listitem")
+    expect(items.locator(".activity-what").nth(0)).to_have_text(
+        "Logged in with a verification code"
+    )
+    expect(items.locator(".activity-what").nth(1)).to_have_text("Wrong verification code entered")
+    expect(items.locator(".activity-what").nth(2)).to_have_text(
+        "Login request sent to the Authy app"
+    )
+    for index in range(3):
+        expect(items.locator(".activity-where").nth(index)).to_have_text(THIS_BROWSER_TODAY)
+    expect(items.last).to_contain_text("Account created")
+    shot(page, "activity")
+
+
+# --- the WebSocket: how the phone step hears about the push ---------------------------
+
+CLOSED_WS = "ws://127.0.0.1:9"  # nothing listens on the discard port
+
+
+def expect_account_loaded(page, member):
+    expect_account(page, member)
+    activity = page.get_by_role("region", name="Recent activity").get_by_role("listitem")
+    expect(activity.first).to_be_visible()
+
+
+def wait_for_watch(page, traffic):
+    """Until the server has answered the page's watch (so it will hear the approval)."""
+    wait_until(page, lambda: {"status": "pending"} in traffic.frames(), "the socket's pending")
+
+
+def test_an_approval_over_the_websocket_costs_one_status_call(page, phone, stack, member):
+    traffic = Traffic(page, stack.api_url)
+    log_in(page, stack.site_url, member)
+    wait_for_watch(page, traffic)
+    token = json.loads(session_storage(page)["twofa.challenge"])["token"]
+    assert traffic.sockets == [stack.ws_url + "/"], "the token is never in the socket's URL"
+    assert traffic.sent == [{"action": "watch", "token": token}]
+    assert traffic.count("GET", "/login/status") == 0, "no polling while the socket watches"
+
+    traffic.mark("approval")
+    answer_on_phone(phone, member.email, "Approve")
+    expect_account_loaded(page, member)
+
+    then = traffic.between("approval", "at account.html")
+    status_calls = [i for i, entry in enumerate(then) if entry == ("api", "GET", "/login/status")]
+    assert len(status_calls) == 1, then
+    assert then.index(("frame", {"status": "approved"})) < status_calls[0], then
+    requests_made = traffic.api_requests()
+    print(f"OneTouch login: {len(requests_made)} API requests {requests_made}")
+    print(f"  and {len(traffic.preflights)} CORS preflights {traffic.preflights}")
+    assert len(requests_made) <= 4, requests_made
+    assert len(traffic.preflights) <= len(set(requests_made)), "one per URL at most"
+
+
+def serve_site_for_gateway(page, stack, ws_url):
+    """Serve this tab the site as devstack renders it for a WebSocket gateway at ``ws_url``."""
+
+    def ours(url):
+        path = urllib.parse.urlsplit(url).path
+        return url.startswith(stack.site_url + "/") and path.endswith((".html", "/config.js"))
+
+    def fulfil(route):
+        name = urllib.parse.urlsplit(route.request.url).path.lstrip("/")
+        if name == "config.js":
+            body = config_js(stack.api_url, ws_url).encode()
+        else:
+            body = render(name, (SITE_DIR / name).read_bytes(), stack.api_url, ws_url)
+        route.fulfill(body=body, content_type=content_type(name))
+
+    page.route(ours, fulfil)
+    # A page Playwright fulfils has no address of its own, so Chromium would treat it as
+    # public and block its calls to the loopback API; the real site server's pages are local.
+    page.context.grant_permissions(["local-network-access"])
+
+
+@pytest.mark.allow_console(r"WebSocket connection to 'ws://127\.0\.0\.1:9/' failed")
+def test_with_the_websocket_down_the_login_completes_by_polling(page, phone, stack, member):
+    serve_site_for_gateway(page, stack, CLOSED_WS)
+    traffic = Traffic(page, stack.api_url)
+    log_in(page, stack.site_url, member)
+    # Within 5 s: polling from the moment the socket failed, not from the 10 s safety poll.
+    wait_until(page, lambda: traffic.count("GET", "/login/status") >= 2, "polling", timeout=5)
+
+    answer_on_phone(phone, member.email, "Approve")
+    expect_account_loaded(page, member)
+    assert traffic.sockets == [CLOSED_WS + "/"], "the page did try the socket"
+    assert traffic.frames() == []
+
+
+def test_an_error_on_the_websocket_falls_back_to_polling(page, phone, stack, member):
+    def lose_the_token(socket):
+        server = socket.connect_to_server()
+        # The real server answers a watch without a token with {"error": ...}.
+        socket.on_message(lambda message: server.send(json.dumps({"action": "watch"})))
+
+    page.route_web_socket(re.compile(re.escape(stack.ws_url)), lose_the_token)
+    traffic = Traffic(page, stack.api_url)
+    log_in(page, stack.site_url, member)
+    wait_until(page, lambda: traffic.frames(), "the socket's answer")
+    assert traffic.frames() == [{"error": "challenge_invalid"}]
+    wait_until(page, lambda: traffic.count("GET", "/login/status") >= 2, "polling", timeout=5)
+
+    answer_on_phone(phone, member.email, "Approve")
+    expect_account_loaded(page, member)

@@ -2,6 +2,7 @@
 
 import re
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -9,22 +10,18 @@ from playwright.sync_api import expect
 from tests.browser.helpers import (
     ACCOUNT,
     ACCOUNT_URL,
+    ACTIVITY,
+    COUNT_STATUS_FETCHES,
     challenge_answer,
     session_storage,
     status_answer,
+    wait_until,
 )
 
+XSS_TEXT = "<img src=x onerror=alert(1)>"
 PAGES = ["index.html", "signup.html", "login.html", "account.html"]
 PHONE = {"width": 360, "height": 740}
-# Counted in the page when fetch is called, so a stray poll can't slip past an assertion.
-COUNT_STATUS_FETCHES = """() => {
-    window.statusFetches = 0;
-    const realFetch = window.fetch;
-    window.fetch = (url, options) => {
-        if (String(url).endsWith("/login/status")) window.statusFetches += 1;
-        return realFetch(url, options);
-    };
-}"""
+DESKTOP = {"width": 1280, "height": 900}
 
 
 def start_login(page, site):
@@ -52,6 +49,7 @@ def test_polling_backs_off_on_network_errors_and_recovers(page, offline_site, fa
         (200, status_answer("approved", session=session)),
     )
     fake_api.on("GET", "/account", (200, ACCOUNT))
+    fake_api.on("GET", "/account/activity", (200, ACTIVITY))
     start_login(page, offline_site)
 
     expect(page.get_by_role("alert")).to_contain_text("couldn't reach the server")
@@ -172,12 +170,28 @@ def test_a_missing_config_js_is_obvious(page, offline_site):
     expect(page.get_by_role("button", name="Log in")).to_be_disabled()
 
 
+def test_log_in_does_not_move_focus_from_a_field_being_filled(page, offline_site):
+    config = []
+    page.route("**/config.js", lambda route: config.append(route))  # held: a slow network
+    page.goto(f"{offline_site}/login.html", wait_until="domcontentloaded")
+    page.get_by_label("Password").fill("correct horse")
+    wait_until(page, lambda: config, "the request for config.js")
+    config[0].continue_()
+
+    expect(page.get_by_role("button", name="Log in")).to_be_enabled()
+    expect(page.get_by_label("Password")).to_be_focused()
+    page.keyboard.type(" battery staple")
+    expect(page.get_by_label("Password")).to_have_value("correct horse battery staple")
+    expect(page.get_by_label("Email")).to_have_value("")
+
+
 @pytest.mark.parametrize("viewport", [PHONE], ids=["360px"])
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_fits_a_360px_screen(page, offline_site, fake_api, shot, name):
     page.goto(f"{offline_site}/login.html")
     page.evaluate("sessionStorage.setItem('twofa.session', '{\"token\": \"layout-session\"}')")
     fake_api.on("GET", "/account", (200, ACCOUNT))
+    fake_api.on("GET", "/account/activity", (200, ACTIVITY))
     page.goto(f"{offline_site}/{name}")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert not overflows(page)
@@ -216,6 +230,7 @@ def test_use_a_code_instead_keeps_watching_the_push(page, offline_site, fake_api
         (200, status_answer("approved", session=session)),
     )
     fake_api.on("GET", "/account", (200, ACCOUNT))
+    fake_api.on("GET", "/account/activity", (200, ACTIVITY))
     start_login(page, offline_site)
     page.get_by_role("button", name="Use a code instead").click()
     expect(page.get_by_label("Verification code")).to_be_focused()
@@ -237,3 +252,180 @@ def test_start_over_forgets_the_challenge_and_shows_log_in(page, offline_site, f
     page.evaluate(COUNT_STATUS_FETCHES)
     page.clock.run_for(10_000)
     assert page.evaluate("window.statusFetches") == 0, "polling stopped"
+
+
+# --- the account page's recent activity -------------------------------------------------
+
+NOW = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)  # the page's clock, so "this year" is fixed
+
+
+def activity_event(at, event, method=None, ip="127.0.0.1", browser="Chrome on Linux"):
+    return {"at": at, "event": event, "method": method, "ip": ip, "browser": browser}
+
+
+def open_account(page, site, fake_api, *activity_answers):
+    page.goto(f"{site}/login.html")
+    page.evaluate("sessionStorage.setItem('twofa.session', '{\"token\": \"account-session\"}')")
+    page.clock.set_system_time(NOW)
+    fake_api.on("GET", "/account", (200, ACCOUNT))
+    fake_api.on("GET", "/account/activity", *activity_answers)
+    page.goto(f"{site}/account.html")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Ada Lovelace")
+
+
+def activity_items(page):
+    return page.get_by_role("region", name="Recent activity").get_by_role("listitem")
+
+
+def test_recent_activity_reads_as_sentences(page, offline_site, fake_api, shot):
+    events = [
+        activity_event("2026-11-27T21:23:00Z", "login_succeeded", "onetouch"),
+        activity_event("2026-11-27T21:22:40Z", "code_failed", ip="unknown"),
+        activity_event("2026-11-27T21:22:00Z", "code_sent", "call", browser="A browser"),
+        activity_event("2026-03-01T08:05:00Z", "login_failed", "password", ip="198.51.100.4"),
+        activity_event("2025-12-31T23:59:00Z", "signup", browser=XSS_TEXT),
+        activity_event("2025-12-30T10:00:00Z", "password_reset", ip=None, browser=None),
+    ]
+    open_account(page, offline_site, fake_api, (200, {"events": events}))
+
+    items = activity_items(page)
+    expect(items.locator(".activity-what")).to_have_text(
+        [
+            "Logged in, approved in the Authy app",
+            "Wrong verification code entered",
+            "Verification code sent by phone call",
+            "Login failed: wrong password",
+            "Account created",
+            "Password reset",
+        ]
+    )
+    expect(items.locator(".activity-where")).to_have_text(
+        [
+            "Chrome on Linux, 127.0.0.1 — Nov 27, 9:23 PM",
+            "Chrome on Linux — Nov 27, 9:22 PM",
+            "A browser, 127.0.0.1 — Nov 27, 9:22 PM",
+            "Chrome on Linux, 198.51.100.4 — Mar 1, 8:05 AM",
+            f"{XSS_TEXT}, 127.0.0.1 — Dec 31, 2025, 11:59 PM",
+            "Dec 30, 2025, 10:00 AM",
+        ]
+    )
+    first_time = activity_items(page).first.locator("time")
+    expect(first_time).to_have_attribute("datetime", "2026-11-27T21:23:00.000Z")
+    assert page.locator("main img").count() == 0, "a browser name is text, never markup"
+    alerts = page.locator(".activity-alert .activity-what")
+    expect(alerts).to_have_text(["Wrong verification code entered", "Login failed: wrong password"])
+    expect(page.locator("#activity-empty")).to_be_hidden()
+    shot(page, "activity")
+
+
+# Every event the API records, with the words the page uses for it.
+EVENT_WORDS = [
+    ("signup", None, "Account created"),
+    ("login_succeeded", "onetouch", "Logged in, approved in the Authy app"),
+    ("login_succeeded", "code", "Logged in with a verification code"),
+    ("login_failed", "password", "Login failed: wrong password"),
+    ("push_sent", "onetouch", "Login request sent to the Authy app"),
+    ("push_approved", "onetouch", "Login request approved on your phone"),
+    ("push_denied", "onetouch", "Login request denied on your phone"),
+    ("push_expired", "onetouch", "Login request expired unanswered"),
+    ("code_sent", "sms", "Verification code texted to your phone"),
+    ("code_sent", "call", "Verification code sent by phone call"),
+    ("code_failed", None, "Wrong verification code entered"),
+    ("challenge_locked", None, "Login locked after too many wrong codes"),
+    ("account_locked", None, "Account locked after too many wrong codes"),
+    ("logout", None, "Logged out"),
+]
+
+
+def test_every_event_has_its_own_words(page, offline_site, fake_api):
+    events = [
+        activity_event("2026-11-27T20:00:00Z", event, method) for event, method, _ in EVENT_WORDS
+    ]
+    open_account(page, offline_site, fake_api, (200, {"events": events}))
+    expect(activity_items(page).locator(".activity-what")).to_have_text(
+        [words for _, _, words in EVENT_WORDS]
+    )
+
+
+def test_no_activity_yet_says_so(page, offline_site, fake_api):
+    open_account(page, offline_site, fake_api, (200, {"events": []}))
+    expect(page.get_by_text("Nothing yet.")).to_be_visible()
+    expect(activity_items(page)).to_have_count(0)
+    expect(page.locator("#activity-loading")).to_be_hidden()
+
+
+@pytest.mark.allow_console(r"status of 503")
+def test_activity_that_fails_to_load_can_be_tried_again(page, offline_site, fake_api, shot):
+    message = "The service is having trouble. Please try again shortly."
+    busy = {"error": {"code": "storage_unavailable", "message": message}}
+    open_account(page, offline_site, fake_api, (503, busy), (200, ACTIVITY))
+
+    expect(page.get_by_role("alert")).to_have_text(message)
+    expect(page.get_by_text("We couldn't load your recent activity.")).to_be_visible()
+    again = page.get_by_role("button", name="Load the activity again")
+    expect(again).to_be_focused()
+    expect(page.locator("#account-email")).to_have_text(ACCOUNT["email"])  # the rest stands
+    shot(page, "activity-failed")
+
+    again.click()
+    expect(activity_items(page)).to_have_count(2)
+    expect(page.get_by_role("alert")).to_have_text("")
+    expect(again).to_be_hidden()
+    expect(page.get_by_text("We couldn't load your recent activity.")).to_be_hidden()
+
+
+def test_activity_the_page_cannot_read_is_an_error_not_a_blank(page, offline_site, fake_api):
+    open_account(page, offline_site, fake_api, (200, {"events": "nope"}))
+    expect(page.get_by_role("alert")).to_have_text(
+        "The server sent an answer we couldn't read. Please try again."
+    )
+    expect(page.get_by_role("button", name="Load the activity again")).to_be_visible()
+
+
+@pytest.mark.allow_console(r"status of 401")
+def test_an_ended_session_on_the_activity_sends_you_to_log_in(page, offline_site, fake_api):
+    ended = {"error": {"code": "session_invalid", "message": "Ended."}}
+    page.goto(f"{offline_site}/login.html")
+    page.evaluate("sessionStorage.setItem('twofa.session', '{\"token\": \"account-session\"}')")
+    fake_api.on("GET", "/account", (200, ACCOUNT))
+    fake_api.on("GET", "/account/activity", (401, ended))
+    page.goto(f"{offline_site}/account.html")
+    expect(page).to_have_url(re.compile(r"/login\.html$"))
+    expect(page.get_by_role("status")).to_have_text("Your session has ended. Please log in again.")
+    assert session_storage(page) == {}
+
+
+def a_month_of_activity():
+    """Twenty events, as many as the API shows, with long browsers and IPv6 addresses."""
+    kinds = [
+        ("login_succeeded", "onetouch"),
+        ("push_approved", "onetouch"),
+        ("push_sent", "onetouch"),
+        ("logout", None),
+        ("login_succeeded", "code"),
+        ("code_failed", None),
+        ("code_sent", "sms"),
+        ("push_denied", "onetouch"),
+        ("push_sent", "onetouch"),
+        ("login_failed", "password"),
+    ]
+    where = [("2001:db8:85a3:8d3:1319:8a2e:370:7348", "Firefox on Android"), ("127.0.0.1", "Edge")]
+    return [
+        activity_event(
+            (NOW - timedelta(days=index, minutes=7 * index)).isoformat().replace("+00:00", "Z"),
+            *kinds[index % len(kinds)],
+            *where[index % 2],
+        )
+        for index in range(20)
+    ]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])
+def test_the_account_with_a_full_activity_list_fits_the_screen(
+    page, offline_site, fake_api, shot, viewport
+):
+    open_account(page, offline_site, fake_api, (200, {"events": a_month_of_activity()}))
+    expect(activity_items(page)).to_have_count(20)
+    assert not overflows(page)
+    expect(page.get_by_role("button", name="Log out")).to_be_in_viewport()
+    shot(page, "account")
