@@ -19,15 +19,8 @@ import urllib.parse
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from devstack import chromium
+
 MODES = ("push", "polling")
 # The page finds no WebSocket, as in a browser or network without one: it polls at once.
 NO_WEBSOCKET = "Object.defineProperty(window, 'WebSocket', {value: undefined});"
@@ -54,9 +47,7 @@ class Browser:
 
     def __init__(self):
         self._playwright = sync_playwright().start()
-        self.browser = self._playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
+        self.browser = chromium.launch(self._playwright)
 
     def close(self):
         self.browser.close()

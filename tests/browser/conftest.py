@@ -17,19 +17,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from devstack import chromium
 from devstack.site import make_server as make_site_server
 from tests.browser.helpers import FakeApi, FakeSocket
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DESKTOP = {"width": 1280, "height": 900}
 # Nothing answers on the discard port: a request the fake API does not route fails fast.
 FAKE_API_ORIGIN = "http://127.0.0.1:9"
@@ -53,9 +45,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
+        browser = chromium.launch(playwright)
         yield browser
         browser.close()
 
