@@ -150,6 +150,22 @@ def login(api, user):
     return do
 
 
+def leave_claim(claimed_until, password_hash="x"):
+    """Store a signup claim for ada@example.com, as a signup that died mid-way leaves it."""
+    from chalicelib.models import User
+
+    User(
+        email="ada@example.com",
+        state="claiming",
+        claimed_until=claimed_until,
+        name="x",
+        password_hash=password_hash,
+        country_code=1,
+        phone="+12015550123",
+        created_at=1.0,
+    ).save()
+
+
 def body(response):
     return json.loads(response.body) if response.body else None
 

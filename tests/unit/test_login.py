@@ -6,9 +6,9 @@ import pytest
 
 from chalicelib import accounts
 from chalicelib.errors import InvalidCredentials
-from chalicelib.models import LoginChallenge, User
+from chalicelib.models import LoginChallenge
 from chalicelib.tokens import hash_token
-from tests.unit.conftest import SIGNUP, body
+from tests.unit.conftest import SIGNUP, body, leave_claim
 from tests.unit.test_challenges import CONTEXT
 
 
@@ -90,16 +90,7 @@ def test_unknown_email_and_wrong_password_take_about_the_same_time(tables, user)
 def test_a_user_whose_signup_is_unfinished_cannot_log_in(api, authy):
     from chalicelib.passwords import hash_password
 
-    User(
-        email="ada@example.com",
-        state="claiming",
-        claimed_until=9e12,
-        name="x",
-        password_hash=hash_password(SIGNUP["password"]),
-        country_code=1,
-        phone="+12015550123",
-        created_at=1.0,
-    ).save()
+    leave_claim(claimed_until=9e12, password_hash=hash_password(SIGNUP["password"]))
 
     response = api.post("/login", {"email": SIGNUP["email"], "password": SIGNUP["password"]})
 

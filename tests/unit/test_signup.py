@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from chalicelib.models import User
-from tests.unit.conftest import SIGNUP, body
+from tests.unit.conftest import SIGNUP, body, leave_claim
 
 
 def test_signup_registers_with_authy_and_starts_a_phone_challenge(api, authy):
@@ -98,32 +98,14 @@ def test_authy_failing_at_signup_leaves_no_user_and_says_503(api, authy, status)
 
 
 def test_a_stale_claim_from_a_dead_signup_does_not_block_the_email(api, authy):
-    User(
-        email="ada@example.com",
-        state="claiming",
-        claimed_until=1.0,
-        name="x",
-        password_hash="x",
-        country_code=1,
-        phone="+12015550123",
-        created_at=1.0,
-    ).save()
+    leave_claim(claimed_until=1.0)
 
     assert api.post("/signup", SIGNUP).status_code == 201
     assert User.get("ada@example.com").state == "active"
 
 
 def test_a_fresh_claim_blocks_the_email(api, authy):
-    User(
-        email="ada@example.com",
-        state="claiming",
-        claimed_until=9e12,
-        name="x",
-        password_hash="x",
-        country_code=1,
-        phone="+12015550123",
-        created_at=1.0,
-    ).save()
+    leave_claim(claimed_until=9e12)
 
     assert api.post("/signup", SIGNUP).status_code == 409
 
