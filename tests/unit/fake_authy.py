@@ -4,8 +4,10 @@ It answers like the real API in shared/authy-api.md; tests read ``calls`` to see
 app sent, and set ``has_app``, ``fail`` or ``approval_status`` to steer it.
 """
 
+import contextlib
 import json
 import re
+import threading
 import uuid as uuidlib
 from urllib.parse import parse_qs, urlparse
 
@@ -22,6 +24,7 @@ class FakeAuthy:
         self.reject_user = False
         self.approvals = {}  # uuid -> {"authy_id": ..., "status": ..., "body": ...}
         self.calls = []  # (endpoint name, parsed request)
+        self.verify_gate = None  # a Barrier: hold verifies until that many are in flight
 
     def install(self, rsps):
         base = re.escape(self.base_url)
@@ -111,6 +114,9 @@ class FakeAuthy:
         return self._ok({"message": "SMS token was sent", "cellphone": "+1-XXX-XXX-XX23"})
 
     def _verify(self, match, query, body):
+        if self.verify_gate is not None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                self.verify_gate.wait(timeout=5)
         if match.group(1) == RIGHT_CODE:
             return (
                 200,
