@@ -13,7 +13,7 @@ from chalicelib.context import from_request
 from chalicelib.errors import AppError, ConfigurationError, StorageUnavailable
 from chalicelib.validation import Form, json_object, verification_code
 
-app = Chalice(app_name="authy-login")
+app = Chalice(app_name="twofold")
 app.log.setLevel(logging.INFO)
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 

@@ -1,7 +1,7 @@
 """What the local stack counted while logins ran: a ``Meter`` brackets one phase.
 
 - Lambda invocations of the REST API: ``chalice local``'s log holds exactly one JSON line
-  per request our app handled (logger ``twofa.request``), with its route and latency.
+  per request our app handled (logger ``twofold.request``), with its route and latency.
 - CORS preflights: Chromium does not show them to Playwright, and API Gateway answers them
   without Lambda; ``chalice local``'s access log has a line for each (``"OPTIONS /login``).
 - WebSocket invocations, frames and connection times: the gateway's ``GET /stats``.

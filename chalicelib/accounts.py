@@ -4,17 +4,18 @@ import logging
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from chalicelib import audit, authy, clock, phones, ratelimits, storage, validation
+from chalicelib import audit, clock, phones, ratelimits, storage, validation
 from chalicelib.errors import (
     AccountLocked,
-    AuthyRejected,
-    AuthyUnavailable,
     EmailTaken,
     InvalidCredentials,
+    VendorRejected,
+    VendorUnavailable,
 )
 from chalicelib.models import User
 from chalicelib.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from chalicelib.validation import Form
+from chalicelib.vendors import authy
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def sign_up(name, email, password, phone, context):
     user = _claim_email(name, email, hash_password(password), phone)
     try:
         authy_id = authy.client().register_user(email, phone.country_code, phone.national)
-    except (AuthyRejected, AuthyUnavailable):
+    except (VendorRejected, VendorUnavailable):
         _release_claim(user)
         raise
     try:

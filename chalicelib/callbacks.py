@@ -12,10 +12,10 @@ import math
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib import clock, pushes, requestlog, storage
-from chalicelib.authy import signature
 from chalicelib.config import settings
 from chalicelib.errors import AppError
 from chalicelib.models import CallbackNonce, LoginChallenge
+from chalicelib.vendors.authy import signature
 
 log = logging.getLogger(__name__)
 

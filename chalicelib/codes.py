@@ -7,7 +7,7 @@ before it is locked until someone resets it.
 
 import logging
 
-from chalicelib import audit, authy, clock, ratelimits, requestlog
+from chalicelib import audit, clock, ratelimits, requestlog
 from chalicelib.accounts import MAX_FAILED_CODES
 from chalicelib.challenges import (
     MAX_CODE_ATTEMPTS,
@@ -21,14 +21,15 @@ from chalicelib.challenges import (
 )
 from chalicelib.errors import (
     AccountLocked,
-    AuthyUnavailable,
     ChallengeLocked,
     InvalidCode,
     RateLimited,
     ResendTooSoon,
     TooManySends,
+    VendorUnavailable,
 )
 from chalicelib.models import LoginChallenge, User
+from chalicelib.vendors import authy
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def send_first_code(challenge, now):
         return
     try:
         authy.client().send_code(challenge.authy_id, "sms")
-    except AuthyUnavailable:
+    except VendorUnavailable:
         log.warning("challenge %s: first SMS failed", challenge.challenge_id)
         _give_back(taken)
         return
@@ -96,11 +97,11 @@ def send_code(token, via, context):
         raise ResendTooSoon(retry_after=RESEND_SECONDS, extra={"resend_in": RESEND_SECONDS})
     try:
         authy.client().send_code(challenge.authy_id, via)
-    except AuthyUnavailable:
+    except VendorUnavailable:
         _give_back(taken)
         _refund_send(challenge, previous)
         other = "a call" if via == "sms" else "a text"
-        raise AuthyUnavailable(
+        raise VendorUnavailable(
             f"We could not send the code. Try {other}, or the code in the Authy app."
         ) from None
     audit.record_for(context, challenge.email, "code_sent", via)
@@ -135,7 +136,7 @@ def verify_code(token, code, context):
         raise ChallengeLocked()
     try:
         valid = authy.client().verify_code(challenge.authy_id, code)
-    except AuthyUnavailable:
+    except VendorUnavailable:
         update_if(
             challenge, [LoginChallenge.code_attempts.add(-1)], LoginChallenge.code_attempts > 0
         )

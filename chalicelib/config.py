@@ -10,8 +10,8 @@ DEFAULT_AUTHY_API_URL = "https://api.authy.com"
 
 
 def table_prefix():
-    """Prefix of every table name: TABLE_PREFIX, else ``twofa-<STAGE>``."""
-    return os.environ.get("TABLE_PREFIX") or f"twofa-{os.environ.get('STAGE', 'local')}"
+    """Prefix of every table name: TABLE_PREFIX, else ``twofold-<STAGE>``."""
+    return os.environ.get("TABLE_PREFIX") or f"twofold-{os.environ.get('STAGE', 'local')}"
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def load_settings(env=None):
         authy_callback_url=env["AUTHY_CALLBACK_URL"],
         authy_callback_max_age=_number(env, "AUTHY_CALLBACK_MAX_AGE", 300),
         site_origin=env["SITE_ORIGIN"].rstrip("/"),
-        app_name=env.get("APP_NAME") or "Two-factor login",
+        app_name=env.get("APP_NAME") or "Twofold",
         per_ip_limit_factor=_number(env, "PER_IP_LIMIT_FACTOR", 1),
         authy_read_timeout=_number(env, "AUTHY_READ_TIMEOUT", 4.0, float, most=20),
         websocket_management_url=(env.get("WEBSOCKET_MANAGEMENT_URL") or "").rstrip("/") or None,

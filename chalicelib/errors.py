@@ -115,18 +115,18 @@ class SessionInvalid(AppError):
     message = "Please log in."
 
 
-class AuthyUnavailable(AppError):
+class VendorUnavailable(AppError):
     """Authy could not be reached or answered with an error we cannot act on."""
 
     status = 503
-    code = "authy_unavailable"
+    code = "verification_unavailable"
     message = "The verification service is not answering. Please try again shortly."
 
 
-class AuthyRejected(AppError):
+class VendorRejected(AppError):
     """Authy refused the request as invalid (e.g. a phone number it will not accept)."""
 
-    code = "authy_rejected"
+    code = "verification_rejected"
     message = "The verification service did not accept these details."
 
 

@@ -9,11 +9,12 @@ import logging
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import audit, authy, clock, ratelimits, storage, watchers
+from chalicelib import audit, clock, ratelimits, storage, watchers
 from chalicelib.challenges import ONETOUCH_SECONDS, status_of, update_if
 from chalicelib.config import settings
-from chalicelib.errors import AuthyUnavailable, RateLimited
+from chalicelib.errors import RateLimited, VendorUnavailable
 from chalicelib.models import LoginChallenge, User
+from chalicelib.vendors import authy
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def send_push(challenge, user, context, now):
     try:
         if not client.has_app(user.authy_id):
             return "no_app"
-    except AuthyUnavailable:
+    except VendorUnavailable:
         return "push_unavailable"
     try:
         ratelimits.take(ratelimits.PUSHES_PER_ACCOUNT, user.email)
@@ -56,7 +57,7 @@ def send_push(challenge, user, context, now):
             hidden_details={"challenge_id": challenge.challenge_id},
             seconds=ONETOUCH_SECONDS,
         )
-    except AuthyUnavailable:
+    except VendorUnavailable:
         log.warning("challenge %s: OneTouch unavailable", challenge.challenge_id)
         _release_push_slot(user.email)
         return "push_unavailable"
@@ -137,7 +138,7 @@ def settle(challenge):
         return
     try:
         status, authy_id = authy.client().approval_status(challenge.onetouch_uuid)
-    except AuthyUnavailable:
+    except VendorUnavailable:
         return
     if status in FINAL and str(authy_id) == str(challenge.authy_id):
         record_result(challenge, status)

@@ -8,7 +8,7 @@ import contextvars
 import json
 import logging
 
-log = logging.getLogger("twofa.request")
+log = logging.getLogger("twofold.request")
 
 ALLOWED = frozenset({"challenge_id", "outcome", "method", "event"})
 _fields = contextvars.ContextVar("request_fields", default=None)

@@ -35,7 +35,7 @@ class Stage:
     @property
     def parameter_name(self):
         """The SSM SecureString holding the Authy API key."""
-        return f"/twofa/{self.name}/authy-api-key"
+        return f"/twofold/{self.name}/authy-api-key"
 
     @property
     def function_prefix(self):
@@ -44,7 +44,7 @@ class Stage:
 
     def bucket_name(self, account, region):
         """The site's bucket: bucket names are global, so the account and region are in it."""
-        return f"twofa-{self.name}-site-{account}-{region}"
+        return f"twofold-{self.name}-site-{account}-{region}"
 
 
 def load_stage(name, root=ROOT):
@@ -57,7 +57,7 @@ def load_stage(name, root=ROOT):
     return Stage(
         name=name,
         app_name=config["app_name"],
-        table_prefix=env.get("TABLE_PREFIX") or f"twofa-{env.get('STAGE') or name}",
+        table_prefix=env.get("TABLE_PREFIX") or f"twofold-{env.get('STAGE') or name}",
         api_gateway_stage=settings.get("api_gateway_stage")
         or config.get("api_gateway_stage")
         or DEFAULT_API_GATEWAY_STAGE,

@@ -22,9 +22,9 @@ from devstack.processes import HOST, Child, StackError, check_port_free, free_po
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 STAGE = "local"
-TABLE_PREFIX = "twofa-local"
+TABLE_PREFIX = "twofold-local"
 EMULATOR_API_KEY = "local-emulator-key"  # not a secret: only the emulator knows it
-APP_NAME = "Two-factor login (local)"
+APP_NAME = "Twofold (local)"
 START_SECONDS = 60
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "testing",

@@ -23,7 +23,7 @@ def parse_args(argv):
         action="store_true",
         help="new users start without the Authy app (SMS and voice only)",
     )
-    parser.add_argument("--app-name", default="Two-factor login")
+    parser.add_argument("--app-name", default="Twofold")
     return parser.parse_args(argv)
 
 

@@ -10,7 +10,7 @@ from devstack.authy_emulator.emulator import Emulator
 from devstack.authy_emulator.errors import for_status
 from devstack.authy_emulator.phone import phone_page
 
-DEFAULT_APP_NAME = "Two-factor login"
+DEFAULT_APP_NAME = "Twofold"
 
 
 def create_app(

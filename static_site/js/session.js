@@ -1,8 +1,8 @@
 // Tokens live only in sessionStorage: gone when the tab closes, never in localStorage or a URL.
 
-const CHALLENGE = "twofa.challenge";
-const SESSION = "twofa.session";
-const FLASH = "twofa.flash";
+const CHALLENGE = "twofold.challenge";
+const SESSION = "twofold.session";
+const FLASH = "twofold.flash";
 
 function read(key) {
   try {

@@ -67,7 +67,7 @@ def test_signup_proves_the_phone_then_log_out_ends_the_session(page, phone, stac
     expect(page.locator("#account-phone")).to_contain_text(member.phone[-4:])
     expect(page.locator("#account-last-login")).to_contain_text("approved in the Authy app")
     shot(page, "account")
-    session_token = json.loads(session_storage(page)["twofa.session"])["token"]
+    session_token = json.loads(session_storage(page)["twofold.session"])["token"]
 
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(LOGIN_URL)
@@ -92,7 +92,7 @@ def test_login_approved_on_the_phone_opens_the_account_without_a_reload(
     expect(countdown).not_to_have_text(countdown.inner_text())  # it counts down, live
     page.evaluate("window.sameLoginPage = true")
     navigations_before = len(page.watch.navigations)
-    assert "twofa.challenge" in session_storage(page)
+    assert "twofold.challenge" in session_storage(page)
     shot(page, "push")
 
     answer_on_phone(phone, member.email, "Approve")
@@ -100,7 +100,7 @@ def test_login_approved_on_the_phone_opens_the_account_without_a_reload(
     expect(page).to_have_url(ACCOUNT_URL)
     assert page.watch.navigations[navigations_before:] == [page.url], "one navigation: account"
     expect_account(page, member)
-    assert "twofa.challenge" not in session_storage(page)
+    assert "twofold.challenge" not in session_storage(page)
     shot(page, "account")
 
 
@@ -172,7 +172,7 @@ def test_five_wrong_codes_lock_the_login(page, stack, member, shot):
     expect(page.get_by_role("heading", name="This login is locked")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("Too many wrong codes")
     expect(page.get_by_role("link", name="Log in again")).to_have_attribute("href", "login.html")
-    assert "twofa.challenge" not in session_storage(page)
+    assert "twofold.challenge" not in session_storage(page)
     shot(page, "locked")
 
 
@@ -242,7 +242,7 @@ def test_account_page_without_a_session_sends_you_to_log_in(page, stack):
 def test_an_ended_session_sends_you_to_log_in(page, stack):
     page.goto(f"{stack.site_url}/login.html")
     page.evaluate(
-        "sessionStorage.setItem('twofa.session', JSON.stringify({token: 'not-a-session'}))"
+        "sessionStorage.setItem('twofold.session', JSON.stringify({token: 'not-a-session'}))"
     )
     page.goto(f"{stack.site_url}/account.html")
     expect(page).to_have_url(LOGIN_URL)
@@ -254,7 +254,7 @@ def test_an_ended_session_sends_you_to_log_in(page, stack):
 def test_a_challenge_the_api_no_longer_knows_goes_back_to_log_in(page, stack):
     page.goto(f"{stack.site_url}/login.html")
     page.evaluate(
-        """sessionStorage.setItem('twofa.challenge', JSON.stringify({
+        """sessionStorage.setItem('twofold.challenge', JSON.stringify({
             purpose: 'login', token: 'no-such-challenge', method: 'onetouch',
             requestCode: 'AAA-BBB', expiresAt: Date.now() + 60000}))"""
     )
@@ -262,7 +262,7 @@ def test_a_challenge_the_api_no_longer_knows_goes_back_to_log_in(page, stack):
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("Please log in again")
     expect(page.get_by_label("Email")).to_be_focused()
-    assert "twofa.challenge" not in session_storage(page)
+    assert "twofold.challenge" not in session_storage(page)
 
 
 @pytest.mark.allow_console(r"status of 401")
@@ -311,7 +311,7 @@ def test_an_approval_over_the_websocket_costs_one_status_call(page, phone, stack
     traffic = Traffic(page, stack.api_url)
     log_in(page, stack.site_url, member)
     wait_for_watch(page, traffic)
-    token = json.loads(session_storage(page)["twofa.challenge"])["token"]
+    token = json.loads(session_storage(page)["twofold.challenge"])["token"]
     assert traffic.sockets == [stack.ws_url + "/"], "the token is never in the socket's URL"
     assert traffic.sent == [{"action": "watch", "token": token}]
     assert traffic.count("GET", "/login/status") == 0, "no polling while the socket watches"

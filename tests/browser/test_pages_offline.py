@@ -189,7 +189,7 @@ def test_log_in_does_not_move_focus_from_a_field_being_filled(page, offline_site
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_fits_a_360px_screen(page, offline_site, fake_api, shot, name):
     page.goto(f"{offline_site}/login.html")
-    page.evaluate("sessionStorage.setItem('twofa.session', '{\"token\": \"layout-session\"}')")
+    page.evaluate("sessionStorage.setItem('twofold.session', '{\"token\": \"layout-session\"}')")
     fake_api.on("GET", "/account", (200, ACCOUNT))
     fake_api.on("GET", "/account/activity", (200, ACTIVITY))
     page.goto(f"{offline_site}/{name}")
@@ -235,7 +235,7 @@ def test_use_a_code_instead_keeps_watching_the_push(page, offline_site, fake_api
     page.get_by_role("button", name="Use a code instead").click()
     expect(page.get_by_label("Verification code")).to_be_focused()
     expect(page).to_have_url(ACCOUNT_URL)
-    assert list(session_storage(page)) == ["twofa.session"]
+    assert list(session_storage(page)) == ["twofold.session"]
 
 
 def test_start_over_forgets_the_challenge_and_shows_log_in(page, offline_site, fake_api):
@@ -265,7 +265,7 @@ def activity_event(at, event, method=None, ip="127.0.0.1", browser="Chrome on Li
 
 def open_account(page, site, fake_api, *activity_answers):
     page.goto(f"{site}/login.html")
-    page.evaluate("sessionStorage.setItem('twofa.session', '{\"token\": \"account-session\"}')")
+    page.evaluate("sessionStorage.setItem('twofold.session', '{\"token\": \"account-session\"}')")
     page.clock.set_system_time(NOW)
     fake_api.on("GET", "/account", (200, ACCOUNT))
     fake_api.on("GET", "/account/activity", *activity_answers)
@@ -386,7 +386,7 @@ def test_activity_the_page_cannot_read_is_an_error_not_a_blank(page, offline_sit
 def test_an_ended_session_on_the_activity_sends_you_to_log_in(page, offline_site, fake_api):
     ended = {"error": {"code": "session_invalid", "message": "Ended."}}
     page.goto(f"{offline_site}/login.html")
-    page.evaluate("sessionStorage.setItem('twofa.session', '{\"token\": \"account-session\"}')")
+    page.evaluate("sessionStorage.setItem('twofold.session', '{\"token\": \"account-session\"}')")
     fake_api.on("GET", "/account", (200, ACCOUNT))
     fake_api.on("GET", "/account/activity", (401, ended))
     page.goto(f"{offline_site}/account.html")

@@ -78,7 +78,7 @@ def test_an_approval_over_the_socket_is_collected_with_one_status_call(
     calls = [call[:2] for call in socket_api.calls]
     assert calls[:2] == [("POST", "/login"), ("GET", "/login/status")]
     assert sorted(calls[2:]) == [("GET", "/account"), ("GET", "/account/activity")]
-    assert list(session_storage(page)) == ["twofa.session"]
+    assert list(session_storage(page)) == ["twofold.session"]
     fake_socket.wait_for(lambda: fake_socket.closed == 1, "the page to close its socket")
 
 

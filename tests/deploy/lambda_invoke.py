@@ -17,7 +17,7 @@ import app  # noqa: E402 - from the package just put on the path
 import chalicelib  # noqa: E402
 
 context = types.SimpleNamespace(
-    function_name="authy-login-prod",
+    function_name="twofold-prod",
     function_version="$LATEST",
     aws_request_id="0f0e0d0c-lambda-invoke-test",
     memory_limit_in_mb=512,

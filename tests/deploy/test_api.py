@@ -16,7 +16,7 @@ from tests.deploy.conftest import clean_environment, tool
 
 ENVIRONMENT = {
     "SITE_ORIGIN": "http://b.s3-website.eu-central-1.amazonaws.com",
-    "AUTHY_API_KEY_PARAM": "/twofa/prod/authy-api-key",
+    "AUTHY_API_KEY_PARAM": "/twofold/prod/authy-api-key",
     "AUTHY_CALLBACK_URL": "https://abc.execute-api.eu-central-1.amazonaws.com/api/authy/callback",
     "WEBSOCKET_MANAGEMENT_URL": "https://ws1.execute-api.eu-central-1.amazonaws.com/api",
 }

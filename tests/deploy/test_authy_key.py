@@ -5,7 +5,7 @@ import pytest
 from deploy.authy_key import delete_api_key, ensure_api_key
 from deploy.errors import DeployError
 
-NAME = "/twofa/dev/authy-api-key"
+NAME = "/twofold/dev/authy-api-key"
 
 
 def _parameter(ssm):

@@ -22,7 +22,7 @@ API_URL = "https://abc123.execute-api.eu-central-1.amazonaws.com/api"
 WS_ID = "ws4567"
 WS_URL = f"wss://{WS_ID}.execute-api.eu-central-1.amazonaws.com/api"
 MANAGEMENT_URL = f"https://{WS_ID}.execute-api.eu-central-1.amazonaws.com/api"
-BUCKET = "twofa-dev-site-123456789012-eu-central-1"
+BUCKET = "twofold-dev-site-123456789012-eu-central-1"
 SITE_ORIGIN = f"http://{BUCKET}.s3-website.eu-central-1.amazonaws.com"
 REST_API = {
     "name": "rest_api",
@@ -93,7 +93,7 @@ def test_first_up_deploys_twice_to_give_the_lambdas_what_the_new_apis_are(sessio
     assert not {"AUTHY_CALLBACK_URL", "WEBSOCKET_MANAGEMENT_URL"} & set(first["env"])
     assert json.loads(first["policy"]) == _policy(None)
     assert second["env"]["SITE_ORIGIN"] == SITE_ORIGIN
-    assert second["env"]["AUTHY_API_KEY_PARAM"] == "/twofa/dev/authy-api-key"
+    assert second["env"]["AUTHY_API_KEY_PARAM"] == "/twofold/dev/authy-api-key"
     assert second["env"]["AUTHY_CALLBACK_URL"] == f"{API_URL}/authy/callback"
     assert second["env"]["WEBSOCKET_MANAGEMENT_URL"] == MANAGEMENT_URL
     assert json.loads(second["policy"]) == _policy(WS_ID)
@@ -133,7 +133,7 @@ def test_up_provisions_tables_key_and_site(session, chalice, log, specs):
     tables = session.client("dynamodb").list_tables()["TableNames"]
     assert sorted(tables) == sorted(spec.name for spec in specs)
     ssm = session.client("ssm")
-    parameter = ssm.get_parameter(Name="/twofa/dev/authy-api-key", WithDecryption=True)
+    parameter = ssm.get_parameter(Name="/twofold/dev/authy-api-key", WithDecryption=True)
     assert parameter["Parameter"]["Type"] == "SecureString"
     s3 = session.client("s3")
     config = s3.get_object(Bucket=BUCKET, Key="config.js")
@@ -175,7 +175,7 @@ def test_destroy_keeps_tables_and_key_unless_asked(session, chalice, log, specs)
     assert BUCKET not in [b["Name"] for b in session.client("s3").list_buckets()["Buckets"]]
     dynamodb = session.client("dynamodb")
     assert len(dynamodb.list_tables()["TableNames"]) == len(specs)
-    assert "tables twofa-dev-*: kept (--delete-tables deletes them)" in log
+    assert "tables twofold-dev-*: kept (--delete-tables deletes them)" in log
     cli.destroy("dev", delete_tables=True, delete_secret=True, session=session, log=log)
     assert chalice.deleted == ["dev"]  # nothing left to delete
     assert "nothing deployed recorded for dev in .chalice/deployed/" in log

@@ -163,10 +163,10 @@ def test_the_function_reads_the_key_from_ssm(template):
     assert functions
     for function in functions:
         variables = function["Properties"]["Environment"]["Variables"]
-        assert variables.get("AUTHY_API_KEY_PARAM") == "/twofa/prod/authy-api-key", (
+        assert variables.get("AUTHY_API_KEY_PARAM") == "/twofold/prod/authy-api-key", (
             "the prod stage in .chalice/config.json must name the parameter"
         )
-        assert variables["STAGE"] == "prod" and variables["TABLE_PREFIX"] == "twofa-prod"
+        assert variables["STAGE"] == "prod" and variables["TABLE_PREFIX"] == "twofold-prod"
         assert "AUTHY_API_KEY" not in variables
         assert function["Properties"]["Runtime"] == f"python3.{sys.version_info.minor}"
 
@@ -211,7 +211,7 @@ def test_unpacked_in_a_clean_virtualenv_it_answers_a_login(unpacked, aws_env, se
     ensure_tables(session.client("dynamodb"), table_specs(load_stage("prod")), log=lambda _: 0)
     env = clean_environment(
         STAGE="prod",
-        TABLE_PREFIX="twofa-prod",
+        TABLE_PREFIX="twofold-prod",
         DYNAMODB_HOST=aws_env["AWS_ENDPOINT_URL"],
         AUTHY_API_URL="http://127.0.0.1:9",  # the discard port: Authy is never reached
         AUTHY_API_KEY="not-a-real-key",

@@ -111,7 +111,7 @@ def test_each_table_of_the_stage_and_no_other(stage_policy):
         for name in spec.index_names
     ]
     other = "prod" if stage.name == "dev" else "dev"
-    assert f"twofa-{other}-" not in json.dumps(policy)
+    assert f"twofold-{other}-" not in json.dumps(policy)
 
 
 def test_no_wildcard_action_and_no_wildcard_dynamodb_or_ssm_resource(stage_policy):
@@ -122,7 +122,7 @@ def test_no_wildcard_action_and_no_wildcard_dynamodb_or_ssm_resource(stage_polic
 def test_the_key_is_readable_only_through_ssm(stage_policy):
     stage, _, policy = stage_policy
     statements = _statements(policy)
-    parameter = f"arn:aws:ssm:*:*:parameter/twofa/{stage.name}/authy-api-key"
+    parameter = f"arn:aws:ssm:*:*:parameter/twofold/{stage.name}/authy-api-key"
     assert statements["AuthyKey"]["Action"] == ["ssm:GetParameter"]
     assert statements["AuthyKey"]["Resource"] == [parameter]
     decrypt = statements["AuthyKeyDecrypt"]
@@ -134,7 +134,7 @@ def test_the_key_is_readable_only_through_ssm(stage_policy):
 def test_logs_only_for_the_stages_functions(stage_policy):
     stage, _, policy = stage_policy
     for arn in _statements(policy)["Logs"]["Resource"]:
-        assert arn.startswith(f"arn:aws:logs:*:*:log-group:/aws/lambda/authy-login-{stage.name}")
+        assert arn.startswith(f"arn:aws:logs:*:*:log-group:/aws/lambda/twofold-{stage.name}")
 
 
 def test_sockets_are_pushed_to_only_through_this_stages_websocket_api(stage_policy):

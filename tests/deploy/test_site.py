@@ -15,7 +15,7 @@ API_URL = "https://abc123.execute-api.eu-central-1.amazonaws.com/api/"
 API_ORIGIN = "https://abc123.execute-api.eu-central-1.amazonaws.com"
 WS_URL = "wss://ws4567.execute-api.eu-central-1.amazonaws.com/api/"
 WS_ORIGIN = "wss://ws4567.execute-api.eu-central-1.amazonaws.com"
-BUCKET = "twofa-dev-site-123456789012-eu-central-1"
+BUCKET = "twofold-dev-site-123456789012-eu-central-1"
 TYPES = [
     ("index.html", "text/html; charset=utf-8", "no-cache"),
     ("js/app.js", "text/javascript; charset=utf-8", "public, max-age=300"),

@@ -49,7 +49,7 @@ class AuthyClient:
         return response.get_json()["user"]["id"]
 
     def approval_request(self, authy_id, **params):
-        body = {"message": "Log in to Two-factor login?", "seconds_to_expire": 120, **params}
+        body = {"message": "Log in to Twofold?", "seconds_to_expire": 120, **params}
         response = self.post(f"/onetouch/json/users/{authy_id}/approval_requests", json=body)
         assert response.status_code == 200, response.get_json()
         return response.get_json()["approval_request"]["uuid"]

@@ -373,7 +373,7 @@ def create(authy, authy_id, **kwargs):
 
 def test_create_answers_with_a_uuid(authy, client, app_user):
     body = {
-        "message": "Log in to Two-factor login?",
+        "message": "Log in to Twofold?",
         "details": {"Email": "ada@example.com", "Request code": "K7P-2QX"},
         "hidden_details": {"challenge": "abc"},
         "logos": [{"res": "default", "url": "https://example.com/logo.png"}],

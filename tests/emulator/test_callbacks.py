@@ -5,7 +5,7 @@ import urllib.parse
 
 import pytest
 
-from chalicelib.authy import signature
+from chalicelib.vendors.authy import signature
 from devstack.authy_emulator import create_app
 from devstack.emulator_client import wait_for
 from tests.emulator.conftest import API_KEY, AuthyClient, vector
@@ -73,7 +73,7 @@ def test_an_approval_posts_a_signed_callback(authy, client, clock, receiver, app
     assert transaction["uuid"] == request_uuid
     assert transaction["details"] == {"Email": "ada@example.com"}
     assert transaction["hidden_details"] == {"challenge": "c1"}
-    assert transaction["message"] == "Log in to Two-factor login?"
+    assert transaction["message"] == "Log in to Twofold?"
     assert transaction["created_at_time"] == int(clock.now) - 5
     assert transaction["device_signing_time"] == int(clock.now)
     assert body["approval_request"]["expiration_timestamp"] == int(clock.now) - 5 + 120

@@ -8,7 +8,7 @@ import requests
 
 from devstack import dynamodb_counter
 
-TABLE = "twofa-local-rate-limits"  # any table of the stack will do; keys are ours
+TABLE = "twofold-local-rate-limits"  # any table of the stack will do; keys are ours
 
 
 @pytest.fixture

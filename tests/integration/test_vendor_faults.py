@@ -53,7 +53,7 @@ def test_signup_failing_at_authy_leaves_no_user(stack, api, email, fault):
     response, took = timed(lambda: api.call("POST", "/signup", json=body))
 
     assert response.status_code == 503, response.text
-    assert response.json()["error"]["code"] == "authy_unavailable"
+    assert response.json()["error"]["code"] == "verification_unavailable"
     assert took < budget(1)
     stack.emulator.clear_faults()
     login = api.call("POST", "/login", json={"email": email, "password": PASSWORD})

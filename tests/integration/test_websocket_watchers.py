@@ -16,7 +16,7 @@ from websockets.sync.client import connect
 
 from tests.integration.conftest import TIMEOUT
 
-CONNECTIONS_TABLE = "twofa-local-connections"
+CONNECTIONS_TABLE = "twofold-local-connections"
 
 
 @pytest.fixture(scope="module")

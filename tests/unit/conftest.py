@@ -12,7 +12,7 @@ import pytest
 
 UNIT_ENV = {
     "STAGE": "test",
-    "TABLE_PREFIX": "twofa-unit",
+    "TABLE_PREFIX": "twofold-unit",
     "AUTHY_API_URL": "https://authy.test",
     "AUTHY_API_KEY": "unit-test-api-key",
     "AUTHY_CALLBACK_URL": "https://api.example.test/authy/callback",
@@ -201,7 +201,7 @@ def send_callback(api):
     import time
     from urllib.parse import urlencode
 
-    from chalicelib.authy import signature
+    from chalicelib.vendors.authy import signature
 
     def do(
         uuid,

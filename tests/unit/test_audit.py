@@ -73,7 +73,7 @@ def test_one_json_line_per_request_and_no_secret_in_any_log(api, authy, send_cal
         "unit-test-api-key",
     ]
     assert [secret for secret in secrets if secret in text] == []
-    lines = [r.getMessage() for r in caplog.records if r.name == "twofa.request"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "twofold.request"]
     assert len(lines) == 7
     assert '"route": "/login/verify"' in lines[1] and '"status": 401' in lines[1]
     assert '"challenge_id": "' in lines[1] and '"latency_ms"' in lines[1]

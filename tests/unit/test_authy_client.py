@@ -1,11 +1,11 @@
-"""chalicelib.authy.client over HTTP (`responses`): timeouts, retries, error mapping."""
+"""chalicelib.vendors.authy.client over HTTP (`responses`): timeouts, retries, error mapping."""
 
 import pytest
 import requests
 import responses
 
-from chalicelib.authy.client import AuthyClient
-from chalicelib.errors import AuthyRejected, AuthyUnavailable
+from chalicelib.errors import VendorRejected, VendorUnavailable
+from chalicelib.vendors.authy.client import AuthyClient
 
 BASE = "https://authy.test"
 STATUS = f"{BASE}/protected/json/users/7/status"
@@ -50,7 +50,7 @@ def test_idempotent_reads_are_retried_after_a_5xx(client):
 @responses.activate
 def test_sends_are_never_retried(client):
     responses.get(SMS, status=503, json={"success": False})
-    with pytest.raises(AuthyUnavailable):
+    with pytest.raises(VendorUnavailable):
         client.send_code(7, "sms")
     assert len(responses.calls) == 1
 
@@ -58,7 +58,7 @@ def test_sends_are_never_retried(client):
 @responses.activate
 def test_a_read_timeout_is_not_retried(client):
     responses.get(STATUS, body=requests.ReadTimeout())
-    with pytest.raises(AuthyUnavailable):
+    with pytest.raises(VendorUnavailable):
         client.has_app(7)
     assert len(responses.calls) == 1
 
@@ -74,9 +74,9 @@ def test_a_read_timeout_is_not_retried(client):
         {"body": requests.ConnectionError()},
     ],
 )
-def test_trouble_becomes_authy_unavailable(client, answer):
+def test_trouble_becomes_verification_unavailable(client, answer):
     responses.get(SMS, **answer)
-    with pytest.raises(AuthyUnavailable):
+    with pytest.raises(VendorUnavailable):
         client.send_code(7, "sms")
 
 
@@ -115,6 +115,6 @@ def test_a_user_authy_refuses_names_the_fields(client):
             },
         },
     )
-    with pytest.raises(AuthyRejected) as error:
+    with pytest.raises(VendorRejected) as error:
         client.register_user("a@b.co", 1, "2015550123")
     assert set(error.value.fields) == {"email", "phone"}

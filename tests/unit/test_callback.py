@@ -47,7 +47,7 @@ def test_a_bad_signature_is_401_changes_nothing_and_burns_no_nonce(
 
 
 def test_an_edited_body_is_401(api, login, authy):
-    from chalicelib.authy import signature
+    from chalicelib.vendors.authy import signature
 
     challenge = login()
     params = callback_body(authy.last_uuid(), 1000, "denied")
@@ -114,7 +114,7 @@ def test_a_fractional_nonce_is_accepted(login, authy, send_callback):
 
 
 def test_a_replay_is_200_and_changes_nothing(api, login, authy):
-    from chalicelib.authy import signature
+    from chalicelib.vendors.authy import signature
 
     challenge = login()
     uuid = authy.last_uuid()

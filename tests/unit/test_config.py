@@ -37,10 +37,10 @@ def test_the_api_key_can_come_from_ssm(aws):
     import boto3
 
     boto3.client("ssm", region_name="us-east-1").put_parameter(
-        Name="/twofa/dev/authy-api-key", Value="from-ssm", Type="SecureString"
+        Name="/twofold/dev/authy-api-key", Value="from-ssm", Type="SecureString"
     )
     env = {k: v for k, v in FULL.items() if k != "AUTHY_API_KEY"}
-    settings = load_settings({**env, "AUTHY_API_KEY_PARAM": "/twofa/dev/authy-api-key"})
+    settings = load_settings({**env, "AUTHY_API_KEY_PARAM": "/twofold/dev/authy-api-key"})
     assert settings.authy_api_key == "from-ssm"
 
 

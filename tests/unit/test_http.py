@@ -67,7 +67,7 @@ def test_a_wrong_method_is_405_in_our_error_shape(api):
 def test_storage_trouble_is_503_not_500(api, authy, monkeypatch):
     from chalicelib.models import User
 
-    monkeypatch.setattr(User.Meta, "table_name", "twofa-unit-missing-table")
+    monkeypatch.setattr(User.Meta, "table_name", "twofold-unit-missing-table")
     monkeypatch.setattr(User, "_connection", None)
 
     response = api.post("/signup", SIGNUP)

@@ -1,4 +1,4 @@
-"""chalicelib.authy.signature against the real callbacks Authy sent."""
+"""chalicelib.vendors.authy.signature against the real callbacks Authy sent."""
 
 import json
 from pathlib import Path
@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from chalicelib.authy import signature
+from chalicelib.vendors.authy import signature
 
 VECTORS = json.loads(
     (Path(__file__).resolve().parents[1] / "data" / "authy-callback-vectors.json").read_text()

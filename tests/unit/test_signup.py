@@ -92,7 +92,7 @@ def test_authy_failing_at_signup_leaves_no_user_and_says_503(api, authy, status)
     response = api.post("/signup", SIGNUP)
 
     assert response.status_code == 503
-    assert body(response)["error"]["code"] == "authy_unavailable"
+    assert body(response)["error"]["code"] == "verification_unavailable"
     assert list(User.scan()) == []
     assert api.post("/signup", SIGNUP).status_code == 503  # and the email is free to retry
 

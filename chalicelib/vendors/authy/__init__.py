@@ -2,8 +2,8 @@
 
 import functools
 
-from chalicelib.authy.client import AuthyClient
 from chalicelib.config import settings
+from chalicelib.vendors.authy.client import AuthyClient
 
 
 @functools.lru_cache(maxsize=1)

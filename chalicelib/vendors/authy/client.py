@@ -3,7 +3,7 @@
 Every call has connect and read timeouts. Only idempotent reads are retried, and only
 after a failure that happened fast (a refused connection, a 5xx or a 429), never after a
 read timeout, so one login never waits on a hung vendor more than once per call.
-Failures become :class:`AuthyUnavailable`; a wrong code is an ordinary ``False``.
+Failures become :class:`VendorUnavailable`; a wrong code is an ordinary ``False``.
 """
 
 import logging
@@ -11,7 +11,7 @@ import time
 
 import requests
 
-from chalicelib.errors import AuthyRejected, AuthyUnavailable
+from chalicelib.errors import VendorRejected, VendorUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class AuthyClient:
         self.calls = 0  # counted for benchmarks; never reset here
 
     def _call(self, what, method, path, *, params=None, json=None, idempotent=False):
-        """Return ``(status, body)``; raise AuthyUnavailable on transport or server trouble.
+        """Return ``(status, body)``; raise VendorUnavailable on transport or server trouble.
 
         ``what`` names the call in logs: the path is never logged (verify's holds the code).
         """
@@ -56,21 +56,21 @@ class AuthyClient:
                 )
             except requests.Timeout:
                 log.warning("authy %s timed out", what)
-                raise AuthyUnavailable() from None
+                raise VendorUnavailable() from None
             except requests.RequestException as exc:
                 log.warning("authy %s unreachable: %s", what, type(exc).__name__)
                 if last:
-                    raise AuthyUnavailable() from None
+                    raise VendorUnavailable() from None
                 time.sleep(0.1 * 2**attempt)
                 continue
             if response.status_code >= 500 or response.status_code == 429:
                 log.warning("authy %s answered %s", what, response.status_code)
                 if last:
-                    raise AuthyUnavailable()
+                    raise VendorUnavailable()
                 time.sleep(0.1 * 2**attempt)
                 continue
             return response.status_code, self._json(what, response)
-        raise AuthyUnavailable()  # pragma: no cover - the loop always returns or raises
+        raise VendorUnavailable()  # pragma: no cover - the loop always returns or raises
 
     @staticmethod
     def _json(what, response):
@@ -80,10 +80,10 @@ class AuthyClient:
             body = None
         if not isinstance(body, dict):
             log.warning("authy %s answered %s without a JSON object", what, response.status_code)
-            raise AuthyUnavailable()
+            raise VendorUnavailable()
         if response.status_code == 401 and str(body.get("error_code")) == INVALID_API_KEY:
             log.error("authy rejected the API key (60001): check AUTHY_API_KEY")
-            raise AuthyUnavailable()
+            raise VendorUnavailable()
         return body
 
     def _expect_ok(self, status, body, what):
@@ -92,7 +92,7 @@ class AuthyClient:
         log.warning(
             "authy %s failed: status %s, error_code %s", what, status, body.get("error_code")
         )
-        raise AuthyUnavailable()
+        raise VendorUnavailable()
 
     def register_user(self, email, country_code, cellphone):
         """Register (or find again: Authy is idempotent here) a user; return the Authy id."""
@@ -109,12 +109,12 @@ class AuthyClient:
                 for theirs, ours in _FIELD_NAMES.items()
                 if theirs in errors
             }
-            raise AuthyRejected(fields=fields or {"phone": "was not accepted"})
+            raise VendorRejected(fields=fields or {"phone": "was not accepted"})
         body = self._expect_ok(status, body, "users/new")
         user = body.get("user")
         authy_id = user.get("id") if isinstance(user, dict) else None
         if isinstance(authy_id, bool) or not isinstance(authy_id, int):
-            raise AuthyUnavailable()
+            raise VendorUnavailable()
         return authy_id
 
     def has_app(self, authy_id):
@@ -150,7 +150,7 @@ class AuthyClient:
         if status == 401:
             return False
         log.warning("authy verify failed: status %s, error_code %s", status, body.get("error_code"))
-        raise AuthyUnavailable()
+        raise VendorUnavailable()
 
     def create_approval_request(self, authy_id, message, details, hidden_details, seconds):
         """Send a OneTouch push; return its uuid."""
@@ -169,7 +169,7 @@ class AuthyClient:
         request = body.get("approval_request")
         uuid = request.get("uuid") if isinstance(request, dict) else None
         if not isinstance(uuid, str) or not uuid:
-            raise AuthyUnavailable()
+            raise VendorUnavailable()
         return uuid
 
     def approval_status(self, uuid):
@@ -183,5 +183,5 @@ class AuthyClient:
         body = self._expect_ok(status, body, "approval_requests/status")
         request = body.get("approval_request")
         if not isinstance(request, dict):
-            raise AuthyUnavailable()
+            raise VendorUnavailable()
         return request.get("status"), request.get("_authy_id")

@@ -1,0 +1,1 @@
+"""The verification vendors (Authy, Twilio Verify) behind one small face."""
