@@ -8,14 +8,22 @@ import time
 from chalice import Chalice, CORSConfig, Response
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib import accounts, callbacks, codes, logins, requestlog, sessions, watchers
+from chalicelib import accounts, requestlog, sessions
 from chalicelib.context import from_request
-from chalicelib.errors import AppError, ConfigurationError, StorageUnavailable
-from chalicelib.validation import Form, json_object, verification_code
+from chalicelib.errors import (
+    AppError,
+    BodyTooLarge,
+    ConfigurationError,
+    NotConfigured,
+    StorageUnavailable,
+)
+from chalicelib.second_step import callback, code, flow, watchers
+from chalicelib.validation import MAX_BODY_BYTES, Form, json_object, verification_code
 
 app = Chalice(app_name="twofold")
 app.log.setLevel(logging.INFO)
 app.experimental_feature_flags.update(["WEBSOCKETS"])
+requestlog.configure()
 
 # API Gateway answers CORS preflights itself, from this config, at deploy time; so the
 # site's origin is read at import. Unset, it names an origin no browser can have.
@@ -47,7 +55,7 @@ def translating_errors(view):
             return _error_response(StorageUnavailable())
         except ConfigurationError as error:
             app.log.error("configuration: %s", error)
-            return _error_response(StorageUnavailable("The service is not configured."))
+            return _error_response(NotConfigured())
 
     return wrapper
 
@@ -63,10 +71,16 @@ def route(path, **options):
 
 @app.middleware("http")
 def house_rules(event, get_response):
-    """One log line per request; no caching; Chalice's own errors in our error shape."""
+    """One log line per request; no caching; Chalice's own errors in our error shape.
+
+    A body over 16 KB is refused here, before any route reads or parses it.
+    """
     started = time.perf_counter()
     requestlog.start()
-    response = get_response(event)
+    if len(event.raw_body or b"") > MAX_BODY_BYTES:
+        response = _error_response(BodyTooLarge())
+    else:
+        response = get_response(event)
     route = (event.context or {}).get("resourcePath", "?")
     requestlog.finish(
         route, event.method, response.status_code, (time.perf_counter() - started) * 1000
@@ -105,19 +119,19 @@ def _context():
 def signup():
     name, email, password, phone = accounts.read_signup(_body())
     user = accounts.sign_up(name, email, password, phone, _context())
-    return Response(body=logins.start(user, "signup", _context()), status_code=201)
+    return Response(body=flow.start(user, "signup", _context()), status_code=201)
 
 
 @route("/login", methods=["POST"])
 def login():
     email, password = accounts.read_credentials(_body())
     user = accounts.authenticate(email, password, _context())
-    return logins.start(user, "login", _context())
+    return flow.start(user, "login", _context())
 
 
 @route("/login/status", methods=["GET"])
 def login_status():
-    return logins.poll(_bearer())
+    return flow.poll(_bearer())
 
 
 @route("/login/token", methods=["POST"])
@@ -125,15 +139,15 @@ def login_token():
     form = Form(_body())
     via = form.choice("via", ("sms", "call"))
     form.check()
-    return codes.send_code(_bearer(), via, _context())
+    return code.send_code(_bearer(), via, _context())
 
 
 @route("/login/verify", methods=["POST"])
 def login_verify():
     form = Form(_body())
-    code = verification_code(form)
+    typed = verification_code(form)
     form.check()
-    return codes.verify_code(_bearer(), code, _context())
+    return code.verify_code(_bearer(), typed, _context())
 
 
 @route("/account", methods=["GET"])
@@ -162,7 +176,7 @@ def authy_callback():
     if request.query_params:
         params = request.query_params
         pairs = [(key, value) for key in params for value in params.getlist(key)]
-    outcome = callbacks.handle_callback(request.method, request.headers, request.raw_body, pairs)
+    outcome = callback.handle_callback(request.method, request.headers, request.raw_body, pairs)
     requestlog.note(outcome=outcome)
     return {"ok": True}
 

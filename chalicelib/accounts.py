@@ -2,9 +2,9 @@
 
 import logging
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
-from chalicelib import audit, clock, phones, ratelimits, storage, validation
+from chalicelib import audit, clock, lockout, phones, ratelimits, storage, validation
 from chalicelib.errors import (
     AccountLocked,
     EmailTaken,
@@ -20,7 +20,6 @@ from chalicelib.vendors import authy
 log = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 60  # a signup that died mid-way frees its email after this
-MAX_FAILED_CODES = 100  # wrong codes in a row before the account is locked (NIST 800-63B)
 
 
 def read_signup(data):
@@ -45,26 +44,23 @@ def read_credentials(data):
 
 def sign_up(name, email, password, phone, context):
     """Create the user and register them with Authy; nothing is left behind on failure."""
-    ratelimits.take(ratelimits.SIGNUPS_PER_IP, context.ip)
+    ratelimits.take(ratelimits.SIGNUPS_PER_NETWORK, context.network)
     user = _claim_email(name, email, hash_password(password), phone)
     try:
         authy_id = authy.client().register_user(email, phone.country_code, phone.national)
     except (VendorRejected, VendorUnavailable):
         _release_claim(user)
         raise
-    try:
-        user.update(
-            actions=[
-                User.authy_id.set(authy_id),
-                User.state.set("active"),
-                User.claimed_until.remove(),
-            ],
-            condition=(User.state == "claiming") & (User.password_hash == user.password_hash),
-        )
-    except UpdateError as exc:
-        if storage.condition_failed(exc):
-            raise EmailTaken() from None  # our claim went stale and someone else took it
-        raise
+    if not storage.write_if(
+        user.update,
+        actions=[
+            User.authy_id.set(authy_id),
+            User.state.set("active"),
+            User.claimed_until.remove(),
+        ],
+        condition=(User.state == "claiming") & (User.password_hash == user.password_hash),
+    ):
+        raise EmailTaken()  # our claim went stale and someone else took it
     audit.record_for(context, email, "signup")
     return user
 
@@ -83,12 +79,8 @@ def _claim_email(name, email, password_hash, phone):
         created_at=now,
     )
     stale_claim = (User.state == "claiming") & (User.claimed_until < now)
-    try:
-        user.save(condition=User.email.does_not_exist() | stale_claim)
-    except PutError as exc:
-        if storage.condition_failed(exc):
-            raise EmailTaken() from None
-        raise
+    if not storage.write_if(user.save, condition=User.email.does_not_exist() | stale_claim):
+        raise EmailTaken()
     return user
 
 
@@ -105,12 +97,17 @@ def authenticate(email, password, context):
     """The active user with this email and password, or InvalidCredentials.
 
     An unknown email is checked against a dummy hash, so it costs the same time as a
-    wrong password and gets the same answer. Failures are counted per email (known or
-    not) before the check; once the limit is reached even the right password is refused
-    until the window ends.
+    wrong password and gets the same answer. Failures are counted (known email or not)
+    before the check, per (email, network) and per email across networks; once either
+    limit is reached even the right password is refused from there until its window ends.
     """
-    ratelimits.take(ratelimits.LOGINS_PER_IP, context.ip)
-    ratelimits.take(ratelimits.FAILED_PASSWORDS, email)
+    ratelimits.take(ratelimits.LOGINS_PER_NETWORK, context.network)
+    failures = ratelimits.take_all(
+        [
+            (ratelimits.FAILED_PASSWORDS, f"{email}|{context.network}"),
+            (ratelimits.FAILED_PASSWORDS_PER_EMAIL, email),
+        ]
+    )
     try:
         user = User.get(email, consistent_read=True)
     except DoesNotExist:
@@ -121,8 +118,8 @@ def authenticate(email, password, context):
     if not verify_password(user.password_hash, password):
         audit.record_for(context, email, "login_failed", "password")
         raise InvalidCredentials()
-    ratelimits.give_back(ratelimits.FAILED_PASSWORDS, email)
-    if user.failed_codes >= MAX_FAILED_CODES:
+    ratelimits.give_all_back(failures)
+    if lockout.is_locked(user):
         raise AccountLocked()
     if needs_rehash(user.password_hash):
         user.update(actions=[User.password_hash.set(hash_password(password))])

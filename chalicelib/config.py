@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from chalicelib.errors import ConfigurationError
 
 DEFAULT_AUTHY_API_URL = "https://api.authy.com"
+LOCAL_STAGE = "local"
 
 
 def table_prefix():
@@ -65,18 +66,44 @@ def load_settings(env=None):
         missing.append("AUTHY_API_KEY (or AUTHY_API_KEY_PARAM)")
     if missing:
         raise ConfigurationError("missing configuration: " + ", ".join(missing))
-    return Settings(
-        stage=env["STAGE"],
-        authy_api_url=(env.get("AUTHY_API_URL") or DEFAULT_AUTHY_API_URL).rstrip("/"),
-        authy_api_key=_api_key(env),
-        authy_callback_url=env["AUTHY_CALLBACK_URL"],
-        authy_callback_max_age=_number(env, "AUTHY_CALLBACK_MAX_AGE", 300),
-        site_origin=env["SITE_ORIGIN"].rstrip("/"),
-        app_name=env.get("APP_NAME") or "Twofold",
-        per_ip_limit_factor=_number(env, "PER_IP_LIMIT_FACTOR", 1),
-        authy_read_timeout=_number(env, "AUTHY_READ_TIMEOUT", 4.0, float, most=20),
-        websocket_management_url=(env.get("WEBSOCKET_MANAGEMENT_URL") or "").rstrip("/") or None,
+    return _guarded(
+        Settings(
+            stage=env["STAGE"],
+            authy_api_url=(env.get("AUTHY_API_URL") or DEFAULT_AUTHY_API_URL).rstrip("/"),
+            authy_api_key=_api_key(env),
+            authy_callback_url=env["AUTHY_CALLBACK_URL"],
+            authy_callback_max_age=_number(env, "AUTHY_CALLBACK_MAX_AGE", 300),
+            site_origin=env["SITE_ORIGIN"].rstrip("/"),
+            app_name=env.get("APP_NAME") or "Twofold",
+            per_ip_limit_factor=_number(env, "PER_IP_LIMIT_FACTOR", 1),
+            authy_read_timeout=_number(env, "AUTHY_READ_TIMEOUT", 4.0, float, most=20),
+            websocket_management_url=(env.get("WEBSOCKET_MANAGEMENT_URL") or "").rstrip("/")
+            or None,
+        )
     )
+
+
+def _guarded(config):
+    """Refuse, outside the local stack, what is only fit for it.
+
+    A vendor reached over plain HTTP would carry the API key (and the codes) in clear, and
+    PER_IP_LIMIT_FACTOR exists only because ``chalice local`` sees every client as one IP.
+    """
+    if config.stage == LOCAL_STAGE:
+        return config
+    plain = [
+        name
+        for name, url in (
+            ("AUTHY_API_URL", config.authy_api_url),
+            ("WEBSOCKET_MANAGEMENT_URL", config.websocket_management_url),
+        )
+        if url and not url.startswith("https://")
+    ]
+    if plain:
+        raise ConfigurationError(f"{', '.join(plain)} must be https:// outside the local stage")
+    if config.per_ip_limit_factor != 1:
+        raise ConfigurationError("PER_IP_LIMIT_FACTOR must be 1 outside the local stage")
+    return config
 
 
 @functools.lru_cache(maxsize=1)

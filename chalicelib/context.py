@@ -1,5 +1,6 @@
 """Who is asking: the client's IP (from API Gateway, never from a header) and browser."""
 
+import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -28,6 +29,11 @@ class RequestContext:
     user_agent: str
 
     @property
+    def network(self):
+        """What per-IP limits count: an IPv4 address, or the /64 an IPv6 address is in."""
+        return network_of(self.ip)
+
+    @property
     def browser(self):
         """A short description such as "Chrome on Linux" for the phone's details."""
         return describe_browser(self.user_agent)
@@ -41,6 +47,23 @@ def from_request(request):
         ip=str(identity.get("sourceIp") or "unknown")[:64],
         user_agent=re.sub(r"[\x00-\x1f\x7f]", "", user_agent)[:512],
     )
+
+
+def network_of(ip):
+    """``2001:db8:1:2::7`` → ``2001:db8:1:2::/64``; IPv4 (mapped or not) stays an address.
+
+    One IPv6 subscriber usually gets a whole /64 (RFC 6177), so counting addresses would let
+    one client be 2**64 clients. Anything that is not an address is counted as it is.
+    """
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.IPv6Network((address, 64), strict=False))
 
 
 def describe_browser(user_agent):

@@ -66,6 +66,14 @@ class ChallengeUsed(ChallengeInvalid):
     message = "This login attempt has already been used. Please log in again."
 
 
+class ChallengeSuperseded(ChallengeInvalid):
+    code = "challenge_superseded"
+    message = (
+        "A newer login for this account started, so this one was stopped. "
+        "If it wasn't you, change your password."
+    )
+
+
 class ChallengeLocked(AppError):
     status = 429
     code = "challenge_locked"
@@ -96,6 +104,16 @@ class RateLimited(AppError):
     message = "Too many requests. Please wait and try again."
 
 
+class SendLimitReached(RateLimited):
+    """The texts and calls one account, or one phone number, may get are used up for now."""
+
+    code = "send_limit"
+    message = (
+        "We can't send more codes to this phone for now. Use the code in your authenticator "
+        "app, or try again later."
+    )
+
+
 class TooManyPasswordAttempts(RateLimited):
     """The account's failed-password limit: the right password gets this answer too."""
 
@@ -107,6 +125,12 @@ class AccountLocked(AppError):
     status = 403
     code = "account_locked"
     message = "This account is locked after too many wrong codes. Contact support to unlock it."
+
+
+class TooManyWatchers(AppError):
+    status = 429
+    code = "too_many_watchers"
+    message = "This login is already being watched from too many places."
 
 
 class SessionInvalid(AppError):
@@ -134,6 +158,14 @@ class StorageUnavailable(AppError):
     status = 503
     code = "storage_unavailable"
     message = "The service is having trouble. Please try again shortly."
+
+
+class NotConfigured(AppError):
+    """A deployment setting is missing or unsafe; the log names it, the client never does."""
+
+    status = 503
+    code = "not_configured"
+    message = "The service is not configured. Please try again later."
 
 
 class ConfigurationError(Exception):

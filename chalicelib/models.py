@@ -24,7 +24,7 @@ _HOST = os.environ.get("DYNAMODB_HOST") or None
 _REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
-class _TableMeta:
+class TableMeta:
     host = _HOST
     region = _REGION
     billing_mode = PAY_PER_REQUEST_BILLING_MODE
@@ -36,7 +36,7 @@ class _TableMeta:
 class User(Model):
     """A person who can log in; the email (lower case) is the key, so it is unique."""
 
-    class Meta(_TableMeta):
+    class Meta(TableMeta):
         table_name = f"{table_prefix()}-users"
 
     email = UnicodeAttribute(hash_key=True)
@@ -51,8 +51,11 @@ class User(Model):
     created_at = NumberAttribute()
     last_login_at = NumberAttribute(null=True)
     last_login_method = UnicodeAttribute(null=True)
-    failed_codes = NumberAttribute(default=0)  # wrong codes in a row, across challenges
-    push_pending_until = NumberAttribute(null=True)  # at most one OneTouch push at a time
+    # Wrong codes in a row across challenges, each counted before the vendor is asked; at
+    # MAX_FAILED_CODES the account is locked until an operator (or a recovery code) resets it.
+    failed_codes = NumberAttribute(default=0)
+    locked_at = NumberAttribute(null=True)  # when the count reached the limit
+    live_challenge = UnicodeAttribute(null=True)  # the one challenge that may become a session
     push_paused_until = NumberAttribute(null=True)  # after a Deny: codes only for a while
 
 
@@ -69,7 +72,7 @@ class OneTouchIndex(GlobalSecondaryIndex):
 class LoginChallenge(Model):
     """One attempt to prove the phone, after a password (login) or at signup."""
 
-    class Meta(_TableMeta):
+    class Meta(TableMeta):
         table_name = f"{table_prefix()}-challenges"
 
     token_hash = UnicodeAttribute(hash_key=True)
@@ -77,6 +80,7 @@ class LoginChallenge(Model):
     purpose = UnicodeAttribute()  # "login" | "signup"
     email = UnicodeAttribute()
     authy_id = NumberAttribute()
+    phone = UnicodeAttribute(null=True)  # E.164: what the per-number send budget counts
     method = UnicodeAttribute()  # "onetouch" | "sms"
     onetouch_uuid = UnicodeAttribute(null=True)
     onetouch_status = UnicodeAttribute(null=True)  # pending | approved | denied | expired
@@ -92,6 +96,8 @@ class LoginChallenge(Model):
     created_at = NumberAttribute()
     expires_at = NumberAttribute()
     used = BooleanAttribute(default=False)
+    superseded = BooleanAttribute(default=False)  # a newer challenge of the account started
+    watchers = NumberAttribute(default=0)  # WebSocket watches taken (at most MAX_WATCHERS)
     ttl = TTLAttribute()
     onetouch_index = OneTouchIndex()
 
@@ -99,7 +105,7 @@ class LoginChallenge(Model):
 class Session(Model):
     """A logged-in browser, known only by the SHA-256 of its bearer token."""
 
-    class Meta(_TableMeta):
+    class Meta(TableMeta):
         table_name = f"{table_prefix()}-sessions"
 
     token_hash = UnicodeAttribute(hash_key=True)
@@ -113,7 +119,7 @@ class Session(Model):
 class CallbackNonce(Model):
     """An authentic Authy callback already handled (nonce and signature), to drop replays."""
 
-    class Meta(_TableMeta):
+    class Meta(TableMeta):
         table_name = f"{table_prefix()}-callback-nonces"
 
     nonce_key = UnicodeAttribute(hash_key=True)
@@ -123,7 +129,7 @@ class CallbackNonce(Model):
 class RateCounter(Model):
     """A fixed-window counter, changed only by atomic ADDs; the key hashes who is counted."""
 
-    class Meta(_TableMeta):
+    class Meta(TableMeta):
         table_name = f"{table_prefix()}-rate-limits"
 
     key = UnicodeAttribute(hash_key=True)
@@ -134,7 +140,7 @@ class RateCounter(Model):
 class AuditEvent(Model):
     """Something that happened to an account, newest last; kept 90 days."""
 
-    class Meta(_TableMeta):
+    class Meta(TableMeta):
         table_name = f"{table_prefix()}-audit"
 
     email = UnicodeAttribute(hash_key=True)
@@ -160,7 +166,7 @@ class ChallengeWatchers(GlobalSecondaryIndex):
 class WatchConnection(Model):
     """A browser's WebSocket connection waiting to hear how a challenge ends."""
 
-    class Meta(_TableMeta):
+    class Meta(TableMeta):
         table_name = f"{table_prefix()}-connections"
 
     connection_id = UnicodeAttribute(hash_key=True)

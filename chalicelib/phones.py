@@ -1,4 +1,10 @@
-"""Phone numbers: checked with ``phonenumbers`` for their country, stored as E.164."""
+"""Phone numbers: checked with ``phonenumbers`` for their country, stored as E.164.
+
+Only numbers a person carries are taken: ``phonenumbers`` must type them as mobile (or as
+fixed-line-or-mobile, where a country's plan does not tell the two apart, as in NANP).
+Premium-rate, shared-cost, toll-free, VoIP, pager and personal numbers are where SMS
+pumping pays, and none of them is a phone in someone's pocket.
+"""
 
 from dataclasses import dataclass
 
@@ -10,6 +16,9 @@ class Phone:
     country_code: int
     national: str  # national significant number, digits only (what Authy takes)
     e164: str
+
+
+_CARRIED = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 def parse_phone(form, country_code, name="phone"):
@@ -31,6 +40,9 @@ def parse_phone(form, country_code, name="phone"):
         or not phonenumbers.is_valid_number(number)
     ):
         form.fail(name, "is not a valid phone number for this country code")
+        return None
+    if phonenumbers.number_type(number) not in _CARRIED:
+        form.fail(name, "must be a mobile phone number (not premium-rate, toll-free or VoIP)")
         return None
     return Phone(
         country_code=country_code,

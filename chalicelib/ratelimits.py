@@ -2,7 +2,8 @@
 
 ``take`` reserves one unit before the guarded work is done, so parallel requests can
 never exceed a limit; ``give_back`` returns the unit when the work turned out not to
-count (e.g. a password that was right).
+count (e.g. a password that was right). Per-network limits count an IPv4 address or an
+IPv6 /64 (``RequestContext.network``), never a single IPv6 address.
 """
 
 import hashlib
@@ -13,8 +14,10 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock, storage
 from chalicelib.config import settings
-from chalicelib.errors import RateLimited, TooManyPasswordAttempts
+from chalicelib.errors import RateLimited, SendLimitReached, TooManyPasswordAttempts
 from chalicelib.models import RateCounter
+
+HOUR = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -23,18 +26,26 @@ class Limit:
     most: int
     window: int  # seconds
     error: type = RateLimited
-    per_ip: bool = False
+    per_network: bool = False
 
     def allowed(self):
-        """How many per window; per-IP limits scale by PER_IP_LIMIT_FACTOR (see README)."""
-        return self.most * (settings().per_ip_limit_factor if self.per_ip else 1)
+        """How many per window; per-network limits scale by PER_IP_LIMIT_FACTOR (see README)."""
+        return self.most * (settings().per_ip_limit_factor if self.per_network else 1)
 
 
-FAILED_PASSWORDS = Limit("password-failures", 10, 15 * 60, TooManyPasswordAttempts)  # per account
-LOGINS_PER_IP = Limit("logins-ip", 60, 15 * 60, per_ip=True)
-SIGNUPS_PER_IP = Limit("signups-ip", 10, 60 * 60, per_ip=True)
-SENDS_PER_ACCOUNT = Limit("sends-account", 10, 60 * 60)
-SENDS_PER_IP = Limit("sends-ip", 30, 60 * 60, per_ip=True)
+# Wrong passwords. The hard block is per (email, network), so a stranger's guesses from
+# their network never lock the owner out of theirs; the per-email ceiling stops guessing
+# spread over many networks, at the price described in the README's security model.
+FAILED_PASSWORDS = Limit("password-failures", 10, 15 * 60, TooManyPasswordAttempts)
+FAILED_PASSWORDS_PER_EMAIL = Limit("password-failures-email", 100, HOUR, TooManyPasswordAttempts)
+LOGINS_PER_NETWORK = Limit("logins-network", 60, 15 * 60, per_network=True)
+SIGNUPS_PER_NETWORK = Limit("signups-network", 10, HOUR, per_network=True)
+# Texts and calls cost money and can be pumped (SMS toll fraud): per account, per network,
+# and per destination number across every account.
+SENDS_PER_ACCOUNT = Limit("sends-account", 10, HOUR, SendLimitReached)
+SENDS_PER_NETWORK = Limit("sends-network", 30, HOUR, per_network=True)
+SENDS_PER_NUMBER = Limit("sends-number", 10, HOUR, SendLimitReached)
+SENDS_PER_NUMBER_DAY = Limit("sends-number-day", 20, 24 * HOUR, SendLimitReached)
 PUSHES_PER_ACCOUNT = Limit("pushes-account", 3, 15 * 60)
 
 
@@ -69,3 +80,24 @@ def give_back(limit, subject):
     except UpdateError as exc:
         if not storage.condition_failed(exc):
             raise
+
+
+def take_all(pairs):
+    """``take`` every ``(limit, subject)``; on the first refusal give the others back, raise.
+
+    Returns what was taken, for ``give_all_back``.
+    """
+    taken = []
+    try:
+        for limit, subject in pairs:
+            take(limit, subject)
+            taken.append((limit, subject))
+    except RateLimited:
+        give_all_back(taken)
+        raise
+    return taken
+
+
+def give_all_back(taken):
+    for limit, subject in taken:
+        give_back(limit, subject)

@@ -2,6 +2,12 @@
 
 Only names listed in ``ALLOWED`` can be added, so a password, code or token can never
 reach the log through here.
+
+The Lambda Python runtime gives the root logger its handler but leaves the root level at
+WARNING, so an INFO line from a logger that sets no level of its own is dropped before
+any handler sees it. ``configure`` gives our loggers their level; their records still
+propagate to the runtime's handler (levels of parent loggers are not consulted on the
+way up, only their handlers'), so they reach CloudWatch as the runtime formats them.
 """
 
 import contextvars
@@ -10,8 +16,15 @@ import logging
 
 log = logging.getLogger("twofold.request")
 
+OUR_LOGGERS = ("twofold", "chalicelib")
 ALLOWED = frozenset({"challenge_id", "outcome", "method", "event"})
 _fields = contextvars.ContextVar("request_fields", default=None)
+
+
+def configure(level=logging.INFO):
+    """Log our INFO lines whatever level the root logger has (see the module docstring)."""
+    for name in OUR_LOGGERS:
+        logging.getLogger(name).setLevel(level)
 
 
 def start():

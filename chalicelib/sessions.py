@@ -1,4 +1,4 @@
-"""Sessions: issued after the phone is proven, 12 h absolute life, 30 min idle."""
+"""Sessions: 12 h absolute life, 30 min idle; made only by the second step, when it is proven."""
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
@@ -11,19 +11,21 @@ IDLE_SECONDS = 30 * 60
 _TOUCH_EVERY = 60  # refresh last_seen_at at most once a minute: one write, not one per read
 
 
-def issue_session(email):
-    """Store a new session for ``email``; return what the client gets."""
+def new_session(email, now):
+    """An unsaved session for ``email``: ``(what the client gets, the item to save)``.
+
+    The second step saves it in the same transaction that spends its challenge.
+    """
     token = tokens.new_token()
-    now = clock.now()
-    Session(
+    session = Session(
         token_hash=tokens.hash_token(token),
         email=email,
         created_at=now,
         expires_at=now + SESSION_SECONDS,
         last_seen_at=now,
         ttl=clock.at(now + SESSION_SECONDS),
-    ).save(condition=Session.token_hash.does_not_exist())
-    return {"token": token, "expires_in": SESSION_SECONDS, "idle_timeout": IDLE_SECONDS}
+    )
+    return {"token": token, "expires_in": SESSION_SECONDS, "idle_timeout": IDLE_SECONDS}, session
 
 
 def resolve_session(token):

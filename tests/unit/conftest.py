@@ -31,6 +31,7 @@ import moto  # noqa: E402
 import responses  # noqa: E402
 from moto.dynamodb.responses import DynamoHandler  # noqa: E402
 
+from chalicelib.context import RequestContext  # noqa: E402
 from tests.unit.fake_authy import FakeAuthy  # noqa: E402
 
 
@@ -47,6 +48,28 @@ def atomic_dynamodb():
     DynamoHandler.call_action = call_action
     yield
     DynamoHandler.call_action = original
+
+
+class FrozenClock:
+    """The app's clock, stopped: tests move it instead of ageing stored records."""
+
+    def __init__(self, start):
+        self.time = start
+
+    def __call__(self):
+        return self.time
+
+    def advance(self, seconds):
+        self.time += seconds
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    from chalicelib import clock
+
+    stopped = FrozenClock(clock.now())
+    monkeypatch.setattr(clock, "now", stopped)
+    return stopped
 
 
 @pytest.fixture
@@ -106,6 +129,19 @@ def api(tables, authy, tmp_path):
     with Client(app, project_dir=str(tmp_path)) as client:
         yield Api(client.http)
 
+
+@pytest.fixture
+def from_ip(monkeypatch):
+    """Make the next requests come from ``ip``, as API Gateway's identity.sourceIp says."""
+    from chalice.local import LambdaEventConverter
+
+    def use(ip):
+        monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", ip)
+
+    return use
+
+
+CONTEXT = RequestContext(ip="203.0.113.9", user_agent="pytest")  # for calls below the routes
 
 SIGNUP = {
     "name": "Ada Lovelace",
@@ -198,9 +234,9 @@ def callback_body(uuid, authy_id, status="approved"):
 @pytest.fixture
 def send_callback(api):
     """POST (or GET) a callback signed as Authy would sign it; return the response."""
-    import time
     from urllib.parse import urlencode
 
+    from chalicelib import clock
     from chalicelib.vendors.authy import signature
 
     def do(
@@ -215,7 +251,7 @@ def send_callback(api):
         body=None,
     ):
         params = body if body is not None else callback_body(uuid, authy_id, status)
-        nonce = str(int(time.time())) if nonce is None else nonce
+        nonce = str(int(clock.now())) if nonce is None else nonce
         raw = json.dumps(params)
         if method == "GET":
             pairs = list(signature._flatten(params, ""))

@@ -4,29 +4,19 @@ import threading
 
 import pytest
 
-from chalicelib import challenges, clock, codes, logins, pushes
-from chalicelib.context import RequestContext
 from chalicelib.models import LoginChallenge, Session, User
+from chalicelib.second_step import challenge as challenges
+from chalicelib.second_step import code, flow, push
 from chalicelib.tokens import hash_token
-from tests.unit.conftest import body
+from tests.unit.conftest import CONTEXT, body
 from tests.unit.fake_authy import RIGHT_CODE
-
-CONTEXT = RequestContext(ip="203.0.113.9", user_agent="pytest")
 
 
 def stored(challenge):
     return LoginChallenge.get(hash_token(challenge["token"]))
 
 
-def age(challenge, seconds, **extra):
-    """Move a stored challenge ``seconds`` into its past (and set ``extra`` fields)."""
-    record = stored(challenge)
-    actions = [LoginChallenge.created_at.set(record.created_at - seconds)]
-    actions += [getattr(LoginChallenge, name).set(value) for name, value in extra.items()]
-    record.update(actions=actions)
-
-
-def test_a_fresh_push_is_pending(api, login):
+def test_a_fresh_push_is_pending(api, login, frozen_clock):
     challenge = login()
     response = api.get("/login/status", token=challenge["token"])
     assert response.status_code == 200
@@ -37,6 +27,7 @@ def test_a_fresh_push_is_pending(api, login):
         "attempts_left": 5,
         "resend_in": 0,
         "sends_left": 5,
+        "push_expires_in": 120,
     }
 
 
@@ -64,18 +55,18 @@ def test_a_denial_moves_the_browser_to_codes_and_codes_still_work(api, login, au
     assert response.status_code == 200 and body(response)["session"]["token"]
 
 
-def test_a_push_left_unanswered_expires_while_the_challenge_lives_on(api, login):
+def test_a_push_left_unanswered_expires_while_the_challenge_lives_on(api, login, frozen_clock):
     challenge = login()
-    age(challenge, 0, onetouch_expires_at=clock.now() - 1)
+    frozen_clock.advance(challenges.ONETOUCH_SECONDS)
 
     response = body(api.get("/login/status", token=challenge["token"]))
 
     assert response["status"] == "expired" and response["expires_in"] > 0
 
 
-def test_an_expired_challenge_is_refused_even_before_ttl_deletes_it(api, login):
+def test_an_expired_challenge_is_refused_even_before_ttl_deletes_it(api, login, frozen_clock):
     challenge = login()
-    age(challenge, 0, expires_at=clock.now() - 1)
+    frozen_clock.advance(challenges.CHALLENGE_SECONDS)
 
     for response in (
         api.get("/login/status", token=challenge["token"]),
@@ -96,35 +87,35 @@ def test_a_missing_or_unknown_challenge_token_is_401(api, user, header):
     assert body(response)["error"]["code"] == "challenge_invalid"
 
 
-def test_with_no_callback_the_status_call_asks_authy_itself(api, login, authy):
+def test_with_no_callback_the_status_call_asks_authy_itself(api, login, authy, frozen_clock):
     challenge = login()
     authy.approvals[authy.last_uuid()]["status"] = "approved"
     api.get("/login/status", token=challenge["token"])
     assert authy.sent("onetouch_status") == []  # too soon: the callback may still come
 
-    age(challenge, pushes.CHECK_AUTHY_AFTER)
+    frozen_clock.advance(push.CHECK_AUTHY_AFTER)
     response = body(api.get("/login/status", token=challenge["token"]))
 
     assert response["status"] == "approved" and response["session"]["token"]
     assert len(authy.sent("onetouch_status")) == 1
 
 
-def test_authy_is_asked_at_most_every_few_seconds(api, login, authy):
+def test_authy_is_asked_at_most_every_few_seconds(api, login, authy, frozen_clock):
     challenge = login()
-    age(challenge, pushes.CHECK_AUTHY_AFTER)
+    frozen_clock.advance(push.CHECK_AUTHY_AFTER)
     for _ in range(4):
         assert body(api.get("/login/status", token=challenge["token"]))["status"] == "pending"
     assert len(authy.sent("onetouch_status")) == 1
 
-    age(challenge, 0, onetouch_checked_at=clock.now() - pushes.CHECK_AUTHY_EVERY)
+    frozen_clock.advance(push.CHECK_AUTHY_EVERY)
     api.get("/login/status", token=challenge["token"])
     assert len(authy.sent("onetouch_status")) == 2
 
 
-def test_authy_status_for_another_user_is_ignored(api, login, authy):
+def test_authy_status_for_another_user_is_ignored(api, login, authy, frozen_clock):
     challenge = login()
     authy.approvals[authy.last_uuid()].update(status="approved", authy_id=999)
-    age(challenge, pushes.CHECK_AUTHY_AFTER)
+    frozen_clock.advance(push.CHECK_AUTHY_AFTER)
     assert body(api.get("/login/status", token=challenge["token"]))["status"] == "pending"
 
 
@@ -139,7 +130,7 @@ def test_sending_a_code_by_sms_or_call(api, login, authy):
     assert authy.sent("send")[-1]["query"] == {"force": "true"}
 
 
-def test_resend_waits_30_seconds_and_stops_after_five(api, login, authy):
+def test_resend_waits_30_seconds_and_stops_after_five(api, login, authy, frozen_clock):
     challenge = login()
     before = len(authy.sent("send"))
     api.post("/login/token", {"via": "sms"}, token=challenge["token"])
@@ -149,9 +140,9 @@ def test_resend_waits_30_seconds_and_stops_after_five(api, login, authy):
     assert body(too_soon)["error"]["code"] == "resend_too_soon"
 
     for _ in range(4):
-        age(challenge, 0, last_send_at=clock.now() - 31)
+        frozen_clock.advance(challenges.RESEND_SECONDS)
         assert api.post("/login/token", {"via": "sms"}, token=challenge["token"]).status_code == 200
-    age(challenge, 0, last_send_at=clock.now() - 31)
+    frozen_clock.advance(challenges.RESEND_SECONDS)
     sixth = api.post("/login/token", {"via": "sms"}, token=challenge["token"])
     assert sixth.status_code == 429 and body(sixth)["error"]["code"] == "too_many_sends"
     assert len(authy.sent("send")) - before == 5
@@ -166,7 +157,7 @@ def test_twenty_parallel_sends_send_one_code(tables, login, authy):
     def send():
         barrier.wait()
         try:
-            codes.send_code(challenge["token"], "sms", CONTEXT)
+            code.send_code(challenge["token"], "sms", CONTEXT)
             outcomes.append("sent")
         except Exception as error:  # noqa: BLE001 - the outcome is what we count
             outcomes.append(type(error).__name__)
@@ -260,7 +251,7 @@ def test_twenty_parallel_right_codes_give_one_session(tables, login, authy):
     def verify():
         barrier.wait()
         try:
-            codes.verify_code(challenge["token"], RIGHT_CODE, CONTEXT)
+            code.verify_code(challenge["token"], RIGHT_CODE, CONTEXT)
             outcomes.append("session")
         except Exception as error:  # noqa: BLE001
             outcomes.append(type(error).__name__)
@@ -283,7 +274,7 @@ def test_a_callback_racing_status_calls_gives_one_session(tables, login, authy, 
         barrier.wait()
         for _ in range(5):
             try:
-                if "session" in logins.poll(challenge["token"]):
+                if "session" in flow.poll(challenge["token"]):
                     outcomes.append("session")
             except Exception as error:  # noqa: BLE001
                 outcomes.append(type(error).__name__)
@@ -292,10 +283,10 @@ def test_a_callback_racing_status_calls_gives_one_session(tables, login, authy, 
     [t.start() for t in threads]
     barrier.wait()
     record = stored(challenge)
-    pushes.record_result(record, "approved")
+    push.record_result(record, "approved")
     [t.join() for t in threads]
     if "session" not in outcomes:  # every poll ran before the approval landed: one more
-        outcomes.append("session" if "session" in logins.poll(challenge["token"]) else "none")
+        outcomes.append("session" if "session" in flow.poll(challenge["token"]) else "none")
 
     assert outcomes.count("session") == 1
     assert len(list(Session.scan())) == 1

@@ -52,3 +52,31 @@ def test_a_bad_authy_timeout_is_named(value):
 
 def test_the_authy_timeout_takes_fractions():
     assert load_settings({**FULL, "AUTHY_READ_TIMEOUT": "1.5"}).authy_read_timeout == 1.5
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("AUTHY_API_URL", "http://127.0.0.1:8025"),
+        ("WEBSOCKET_MANAGEMENT_URL", "http://127.0.0.1:8002"),
+        ("PER_IP_LIMIT_FACTOR", "1000000"),
+        ("PER_IP_LIMIT_FACTOR", "2"),
+    ],
+)
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_a_cloud_stage_refuses_what_only_the_local_stack_may_use(stage, name, value):
+    with pytest.raises(ConfigurationError) as error:
+        load_settings({**FULL, "STAGE": stage, name: value})
+    assert name in str(error.value)
+
+
+def test_the_local_stage_may_use_them():
+    settings = load_settings(
+        {
+            **FULL,
+            "STAGE": "local",
+            "AUTHY_API_URL": "http://127.0.0.1:8025",
+            "PER_IP_LIMIT_FACTOR": "100",
+        }
+    )
+    assert settings.authy_api_url.startswith("http://") and settings.per_ip_limit_factor == 100

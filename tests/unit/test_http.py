@@ -22,11 +22,29 @@ def test_a_body_that_is_not_a_json_object_is_400(api, login, method, path, raw):
     assert body(response)["error"]["code"] == "malformed_json"
 
 
-@pytest.mark.parametrize("method, path", JSON_ROUTES)
-def test_a_body_over_16_kb_is_413(api, method, path):
+EVERY_ROUTE = [
+    *JSON_ROUTES,
+    ("GET", "/login/status"),
+    ("GET", "/account"),
+    ("GET", "/account/activity"),
+    ("POST", "/logout"),
+    ("POST", "/authy/callback"),
+    ("GET", "/authy/callback"),
+]
+
+
+@pytest.mark.parametrize("method, path", EVERY_ROUTE)
+def test_a_body_over_16_kb_is_413_on_every_route(api, method, path):
     response = api.request(method, path, raw=json.dumps({"name": "x" * 17_000}))
     assert response.status_code == 413
     assert body(response)["error"]["code"] == "body_too_large"
+
+
+def test_a_big_callback_is_refused_before_it_is_parsed(api):
+    """Not JSON at all: parsed first, it would be a 401 for a bad signature."""
+    headers = {"X-Authy-Signature": "A" * 44, "X-Authy-Signature-Nonce": "1"}
+    response = api.request("POST", "/authy/callback", raw="{" * 6_000_000, headers=headers)
+    assert response.status_code == 413
 
 
 @pytest.mark.parametrize("method, path", JSON_ROUTES)
@@ -62,6 +80,24 @@ def test_a_wrong_method_is_405_in_our_error_shape(api):
     response = api.request("DELETE", "/login")
     assert response.status_code == 405
     assert body(response)["error"]["code"] == "method_not_allowed_error"
+
+
+def test_a_configuration_error_is_503_not_configured_and_the_log_names_the_setting(
+    api, monkeypatch, caplog
+):
+    from chalicelib import config
+
+    config.settings.cache_clear()
+    monkeypatch.setenv("AUTHY_API_URL", "http://authy.test")
+    try:
+        response = api.post("/login", {"email": "a@example.com", "password": "whatever pass"})
+    finally:
+        config.settings.cache_clear()
+
+    assert response.status_code == 503
+    assert body(response)["error"]["code"] == "not_configured"
+    assert "AUTHY_API_URL" not in response.body.decode()
+    assert "AUTHY_API_URL must be https://" in caplog.text
 
 
 def test_storage_trouble_is_503_not_500(api, authy, monkeypatch):

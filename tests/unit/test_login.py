@@ -8,8 +8,7 @@ from chalicelib import accounts
 from chalicelib.errors import InvalidCredentials
 from chalicelib.models import LoginChallenge
 from chalicelib.tokens import hash_token
-from tests.unit.conftest import SIGNUP, body, leave_claim
-from tests.unit.test_challenges import CONTEXT
+from tests.unit.conftest import CONTEXT, SIGNUP, body, leave_claim
 
 
 def test_login_with_the_app_sends_a_push_with_the_login_details(api, user, authy):

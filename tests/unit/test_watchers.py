@@ -7,8 +7,9 @@ from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from app import ws_connect, ws_disconnect, ws_message
-from chalicelib import clock
 from chalicelib.models import LoginChallenge, WatchConnection
+from chalicelib.second_step.challenge import CHALLENGE_SECONDS
+from chalicelib.second_step.watchers import MAX_WATCHERS
 from chalicelib.tokens import hash_token
 
 
@@ -87,8 +88,11 @@ def test_an_approval_is_pushed_to_every_watcher(login, authy, send_callback):
     assert sent("conn-b")[-1] == {"status": "approved"}
 
 
-def test_a_watcher_of_another_challenge_hears_nothing(login, authy, send_callback):
-    mine, other = login(), login()  # the second has no push: one pending per account
+def test_a_watcher_of_another_challenge_hears_nothing(login, signup, authy, send_callback):
+    authy.has_app = False
+    other = signup(email="eve@example.com")["challenge"]
+    authy.has_app = True
+    mine = login()
     watch(other["token"], "conn-other")
     watch(mine["token"], "conn-mine")
 
@@ -104,15 +108,35 @@ def test_disconnect_forgets_the_socket(login):
     assert list(WatchConnection.scan()) == []
 
 
-def test_a_watcher_past_the_challenge_end_is_dropped_not_told(login, authy, send_callback):
+def test_a_late_answer_tells_nobody(login, authy, send_callback, frozen_clock):
     challenge = login()
     watch(challenge["token"], "conn-late")
-    WatchConnection.get("conn-late").update(
-        actions=[WatchConnection.expires_at.set(clock.now() - 1)]
-    )
+    frozen_clock.advance(CHALLENGE_SECONDS)
 
     send_callback(authy.last_uuid(), 1000, "approved")
 
     assert sent("conn-late") == [{"status": "pending"}]
-    assert list(WatchConnection.scan()) == []
-    assert LoginChallenge.get(hash_token(challenge["token"])).onetouch_status == "approved"
+    assert LoginChallenge.get(hash_token(challenge["token"])).onetouch_status == "pending"
+
+
+def test_a_challenge_takes_three_watchers_and_no_more(login):
+    challenge = login()
+    for n in range(MAX_WATCHERS):
+        watch(challenge["token"], f"conn-{n}")
+
+    watch(challenge["token"], "conn-extra")
+
+    assert sent("conn-extra") == [{"error": "too_many_watchers"}]
+    assert sorted(c.connection_id for c in WatchConnection.scan()) == [
+        f"conn-{n}" for n in range(MAX_WATCHERS)
+    ]
+
+
+def test_a_superseded_login_is_told_over_its_socket(login, authy):
+    older = login()
+    watch(older["token"], "conn-older")
+
+    newer = login()
+
+    assert sent("conn-older") == [{"status": "pending"}, {"status": "superseded"}]
+    assert newer["method"] == "onetouch"

@@ -1,19 +1,19 @@
-"""OneTouch pushes, with limits against push fatigue.
+"""OneTouch pushes, with limits against push fatigue (MFA bombing).
 
-At most one pending push per account and three per 15 minutes; after a Deny, none for
-10 minutes (codes only). A push that cannot be sent is never an error: the login falls
-back to a code and the challenge says why (``fallback_reason``).
+At most three pushes per account in 15 minutes, and none for 10 minutes after a Deny
+(codes only). A newer login supersedes the older ones, so only the newest push can ever
+become a session. A push that cannot be sent is never an error: the login falls back to
+a code and the challenge says why (``fallback_reason``), so the page can tell the person.
 """
 
 import logging
 
-from pynamodb.exceptions import UpdateError
-
-from chalicelib import audit, clock, ratelimits, storage, watchers
-from chalicelib.challenges import ONETOUCH_SECONDS, status_of, update_if
+from chalicelib import audit, clock, ratelimits, storage
 from chalicelib.config import settings
 from chalicelib.errors import RateLimited, VendorUnavailable
 from chalicelib.models import LoginChallenge, User
+from chalicelib.second_step import watchers
+from chalicelib.second_step.challenge import ONETOUCH_SECONDS, status_of, update_if
 from chalicelib.vendors import authy
 
 log = logging.getLogger(__name__)
@@ -24,12 +24,18 @@ CHECK_AUTHY_EVERY = 5
 FINAL = ("approved", "denied", "expired")
 
 
+def message_for(purpose):
+    """What the phone asks: a signup confirms the phone for a new account, not a login."""
+    name = settings().app_name
+    if purpose == "signup":
+        return f"Confirm this phone for your new {name} account?"
+    return f"Log in to {name}?"
+
+
 def send_push(challenge, user, context, now):
     """Try to reach the Authy app; return None when a push was sent, else the reason why not."""
     if (user.push_paused_until or 0) > now:
         return "push_paused"
-    if (user.push_pending_until or 0) > now:
-        return "push_pending"
     client = authy.client()
     try:
         if not client.has_app(user.authy_id):
@@ -40,13 +46,10 @@ def send_push(challenge, user, context, now):
         ratelimits.take(ratelimits.PUSHES_PER_ACCOUNT, user.email)
     except RateLimited:
         return "push_limit"
-    if not _claim_push_slot(user, now):
-        ratelimits.give_back(ratelimits.PUSHES_PER_ACCOUNT, user.email)
-        return "push_pending"
     try:
         uuid = client.create_approval_request(
             user.authy_id,
-            message=f"Log in to {settings().app_name}?",
+            message=message_for(challenge.purpose),
             details={
                 "Email": user.email,
                 "Browser": context.browser,
@@ -59,7 +62,7 @@ def send_push(challenge, user, context, now):
         )
     except VendorUnavailable:
         log.warning("challenge %s: OneTouch unavailable", challenge.challenge_id)
-        _release_push_slot(user.email)
+        ratelimits.give_back(ratelimits.PUSHES_PER_ACCOUNT, user.email)
         return "push_unavailable"
     challenge.method = "onetouch"
     challenge.onetouch_uuid = uuid
@@ -69,33 +72,17 @@ def send_push(challenge, user, context, now):
     return None
 
 
-def _claim_push_slot(user, now):
-    free = User.push_pending_until.does_not_exist() | (User.push_pending_until <= now)
-    not_paused = User.push_paused_until.does_not_exist() | (User.push_paused_until <= now)
-    try:
-        User(email=user.email).update(
-            actions=[User.push_pending_until.set(now + ONETOUCH_SECONDS)],
-            condition=User.email.exists() & free & not_paused,
-        )
-    except UpdateError as exc:
-        if storage.condition_failed(exc):
-            return False
-        raise
-    return True
-
-
-def _release_push_slot(email, pause_for=0):
-    actions = [User.push_pending_until.remove()]
-    if pause_for:
-        actions.append(User.push_paused_until.set(clock.now() + pause_for))
-    try:
-        User(email=email).update(actions=actions, condition=User.email.exists())
-    except UpdateError:
-        log.exception("could not release the push slot")
+def _pause_pushes(email):
+    """After a Deny: codes only for a while (whoever's login it was, the owner said no)."""
+    storage.write_if(
+        User(email=email).update,
+        actions=[User.push_paused_until.set(clock.now() + PAUSE_AFTER_DENY)],
+        condition=User.email.exists(),
+    )
 
 
 def record_result(challenge, status):
-    """Store Authy's final answer for the push; the first final state wins. True if stored."""
+    """Store the push's final answer; the first final state wins. True if stored."""
     now = clock.now()
     in_time = LoginChallenge.onetouch_expires_at > now
     if status == "expired":
@@ -109,8 +96,9 @@ def record_result(challenge, status):
         & in_time,
     )
     if stored:
-        watchers.notify(challenge, status)
-        _release_push_slot(challenge.email, PAUSE_AFTER_DENY if status == "denied" else 0)
+        watchers.notify(challenge, status_of(challenge, now))
+        if status == "denied":
+            _pause_pushes(challenge.email)
         audit.record_for(challenge, challenge.email, f"push_{status}", "onetouch")
     return stored
 
@@ -119,6 +107,8 @@ def settle(challenge):
     """Bring a pending push up to date: note its expiry, or ask Authy when no callback came."""
     now = clock.now()
     if challenge.method != "onetouch" or challenge.onetouch_status != "pending":
+        return
+    if challenge.superseded:
         return
     if status_of(challenge, now) == "expired":
         record_result(challenge, "expired")

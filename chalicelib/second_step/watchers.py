@@ -5,23 +5,28 @@ as its first message, so the token never sits in a URL that a server logs. Only 
 outcome travels over the socket; the session is still handed out by GET /login/status
 or POST /login/verify. Messages go through API Gateway's @connections endpoint
 (``WEBSOCKET_MANAGEMENT_URL``), the same way in AWS, locally and in tests.
+
+A challenge takes at most ``MAX_WATCHERS`` watches, and they are told in parallel with
+short timeouts, so a callback from Authy is answered within 2 seconds whatever the
+sockets do (Authy turns a callback URL off after repeated slow or failed answers).
 """
 
+import concurrent.futures
 import functools
 import json
 import logging
 
-from pynamodb.exceptions import DoesNotExist
-
-from chalicelib import clock, requestlog
-from chalicelib.challenges import load_challenge, status_of
+from chalicelib import clock, requestlog, storage
 from chalicelib.config import settings
-from chalicelib.errors import AppError, MalformedJSON
-from chalicelib.models import WatchConnection
+from chalicelib.errors import AppError, MalformedJSON, TooManyWatchers
+from chalicelib.models import LoginChallenge, WatchConnection
+from chalicelib.second_step.challenge import load_challenge, status_of
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 1024
+MAX_WATCHERS = 3  # a page, a reload and a second tab
+NOTIFY_SECONDS = 1.0  # how long a callback waits for the sockets, in all
 
 
 def origin_allowed(headers):
@@ -33,19 +38,34 @@ def origin_allowed(headers):
 def watch(connection_id, message):
     """Register the connection for the challenge its message names; answer its status."""
     try:
-        token = _token_of(message)
-        challenge = load_challenge(token)
+        challenge = load_challenge(_token_of(message))
+        _register(connection_id, challenge)
     except AppError as error:
         _send(connection_id, {"error": error.code})
         return
-    WatchConnection(
+    requestlog.note(challenge_id=challenge.challenge_id, event="watch")
+    _send(connection_id, {"status": status_of(challenge)})
+
+
+def _register(connection_id, challenge):
+    """Count the watch on the challenge and store the connection, in one transaction."""
+    transaction = storage.Transaction()
+    transaction.update(
+        "challenge",
+        challenge,
+        [LoginChallenge.watchers.add(1)],
+        LoginChallenge.token_hash.exists()
+        & (LoginChallenge.watchers.does_not_exist() | (LoginChallenge.watchers < MAX_WATCHERS)),
+    )
+    connection = WatchConnection(
         connection_id=connection_id,
         challenge_hash=challenge.token_hash,
         expires_at=challenge.expires_at,
         ttl=clock.at(challenge.expires_at),
-    ).save()
-    requestlog.note(challenge_id=challenge.challenge_id, event="watch")
-    _send(connection_id, {"status": status_of(challenge)})
+    )
+    transaction.save("connection", connection)
+    if transaction.commit():
+        raise TooManyWatchers()
 
 
 def _token_of(message):
@@ -67,17 +87,25 @@ def forget(connection_id):
 
 
 def notify(challenge, status):
-    """Tell every live socket watching ``challenge`` its new status; drop the dead ones."""
+    """Tell every socket watching ``challenge`` its new status, all at once; drop the gone.
+
+    Only called while the challenge is live, and a watch lives as long as its challenge,
+    so every connection the index names is still worth telling.
+    """
     if not settings().websocket_management_url:
         return
-    now = clock.now()
-    for key in WatchConnection.challenge_index.query(challenge.token_hash):
-        try:
-            connection = WatchConnection.get(key.connection_id)
-        except DoesNotExist:
-            continue
-        if connection.expires_at <= now or not _send(connection.connection_id, {"status": status}):
-            connection.delete()
+    ids = [key.connection_id for key in WatchConnection.challenge_index.query(challenge.token_hash)]
+    if not ids:
+        return
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WATCHERS)
+    try:
+        sent = {pool.submit(_send, cid, {"status": status}): cid for cid in ids[:MAX_WATCHERS]}
+        done, _ = concurrent.futures.wait(sent, timeout=NOTIFY_SECONDS)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    for future in done:
+        if not future.result():
+            WatchConnection(connection_id=sent[future]).delete()
 
 
 def _send(connection_id, payload):
@@ -105,6 +133,9 @@ def _management_client():
         "apigatewaymanagementapi",
         endpoint_url=settings().websocket_management_url,
         config=botocore.config.Config(
-            connect_timeout=1, read_timeout=2, retries={"max_attempts": 2}
+            connect_timeout=0.5,
+            read_timeout=NOTIFY_SECONDS,
+            retries={"total_max_attempts": 1},
+            max_pool_connections=MAX_WATCHERS,
         ),
     )

@@ -9,12 +9,13 @@ import hashlib
 import logging
 import math
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 
-from chalicelib import clock, pushes, requestlog, storage
+from chalicelib import clock, requestlog, storage
 from chalicelib.config import settings
 from chalicelib.errors import AppError
 from chalicelib.models import CallbackNonce, LoginChallenge
+from chalicelib.second_step import push
 from chalicelib.vendors.authy import signature
 
 log = logging.getLogger(__name__)
@@ -71,15 +72,8 @@ def _check_age(nonce, max_age):
 def _first_time(nonce, sent_signature, max_age):
     """Record the (nonce, signature) pair; False when it was recorded before (a replay)."""
     key = hashlib.sha256(f"{nonce}|{sent_signature}".encode()).hexdigest()
-    try:
-        CallbackNonce(nonce_key=key, ttl=clock.at(clock.now() + max_age + FUTURE_SKEW)).save(
-            condition=CallbackNonce.nonce_key.does_not_exist()
-        )
-    except PutError as exc:
-        if storage.condition_failed(exc):
-            return False
-        raise
-    return True
+    record = CallbackNonce(nonce_key=key, ttl=clock.at(clock.now() + max_age + FUTURE_SKEW))
+    return storage.write_if(record.save, condition=CallbackNonce.nonce_key.does_not_exist())
 
 
 def _apply(fields):
@@ -97,7 +91,7 @@ def _apply(fields):
         log.warning("callback for challenge %s names another user", challenge.challenge_id)
         return "wrong_user"
     requestlog.note(challenge_id=challenge.challenge_id)
-    if not pushes.record_result(challenge, status):
+    if not push.record_result(challenge, status):
         return "late"
     log.info("challenge %s: OneTouch %s", challenge.challenge_id, status)
     return status

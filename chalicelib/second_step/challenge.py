@@ -1,0 +1,214 @@
+"""The LoginChallenge: what it is, how it is read, described, superseded and spent.
+
+A challenge lives 5 minutes. Its OneTouch push lives 2, so a push that is denied or left
+to expire still leaves time for a code. An account has one live challenge at a time
+(``User.live_challenge``): a newer one supersedes the rest, which can then never become a
+session. Spending a challenge, checking the account and saving the session are one
+transaction, so parallel requests can never hand out two sessions for one challenge.
+"""
+
+import math
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib import audit, clock, lockout, requestlog, sessions, storage, tokens
+from chalicelib.errors import (
+    AccountLocked,
+    ChallengeExpired,
+    ChallengeInvalid,
+    ChallengeSuperseded,
+    ChallengeUsed,
+)
+from chalicelib.models import LoginChallenge, User
+
+CHALLENGE_SECONDS = 300
+ONETOUCH_SECONDS = 120
+MAX_CODE_ATTEMPTS = 5
+MAX_SENDS = 5
+RESEND_SECONDS = 30
+
+
+def new_challenge(user, purpose, context, now):
+    """An unsaved challenge for ``user``; returns ``(token, challenge)``."""
+    token = tokens.new_token()
+    challenge = LoginChallenge(
+        token_hash=tokens.hash_token(token),
+        challenge_id=tokens.new_id(),
+        purpose=purpose,
+        email=user.email,
+        authy_id=user.authy_id,
+        phone=user.phone,
+        method="sms",
+        request_code=tokens.new_request_code(),
+        ip=context.ip,
+        user_agent=context.user_agent,
+        created_at=now,
+        expires_at=now + CHALLENGE_SECONDS,
+        ttl=clock.at(now + CHALLENGE_SECONDS),
+    )
+    requestlog.note(challenge_id=challenge.challenge_id)
+    return token, challenge
+
+
+def save_as_live(challenge, user):
+    """Store the new challenge and make it the account's one live challenge, together."""
+    transaction = storage.Transaction()
+    transaction.save("challenge", challenge, LoginChallenge.token_hash.does_not_exist())
+    transaction.update(
+        "account",
+        User(email=user.email),
+        [User.live_challenge.set(challenge.token_hash)],
+        User.email.exists(),
+    )
+    if transaction.commit():
+        raise ChallengeInvalid()  # a token collision or a vanished account: never expected
+
+
+def supersede(token_hash):
+    """Mark an older challenge as overtaken; return it if it was live until now, else None."""
+    older = LoginChallenge(token_hash=token_hash)
+    overtaken = storage.write_if(
+        older.update,
+        actions=[LoginChallenge.superseded.set(True)],
+        condition=LoginChallenge.token_hash.exists()
+        & (LoginChallenge.used == False)  # noqa: E712 - a DynamoDB condition, not a bool test
+        & (LoginChallenge.superseded == False)  # noqa: E712
+        & (LoginChallenge.expires_at > clock.now()),
+    )
+    return older if overtaken else None
+
+
+def load_challenge(token):
+    """The live challenge behind a bearer token; expiry is checked here, not left to TTL."""
+    if not token:
+        raise ChallengeInvalid()
+    try:
+        challenge = LoginChallenge.get(tokens.hash_token(token), consistent_read=True)
+    except DoesNotExist:
+        raise ChallengeInvalid() from None
+    requestlog.note(challenge_id=challenge.challenge_id)
+    if challenge.used:
+        raise ChallengeUsed()
+    if clock.now() >= challenge.expires_at:
+        raise ChallengeExpired()
+    return challenge
+
+
+def load_answerable(token):
+    """``load_challenge``, refusing a superseded one: it can never be answered."""
+    challenge = load_challenge(token)
+    if challenge.superseded:
+        raise ChallengeSuperseded()
+    return challenge
+
+
+def status_of(challenge, now=None):
+    """pending | approved | denied | expired | locked | superseded, as the browser sees it."""
+    now = clock.now() if now is None else now
+    if challenge.superseded:
+        return "superseded"
+    if challenge.code_attempts >= MAX_CODE_ATTEMPTS:
+        return "locked"
+    if challenge.method != "onetouch":
+        return "pending"
+    if challenge.onetouch_status == "pending" and now >= challenge.onetouch_expires_at:
+        return "expired"
+    return challenge.onetouch_status
+
+
+def resend_in(challenge, now):
+    """Seconds until another code may be sent for this challenge."""
+    if challenge.last_send_at is None:
+        return 0
+    return max(0, math.ceil(challenge.last_send_at + RESEND_SECONDS - now))
+
+
+def describe(challenge, now=None):
+    """What the browser needs to show the challenge."""
+    now = clock.now() if now is None else now
+    body = {
+        "status": status_of(challenge, now),
+        "method": challenge.method,
+        "expires_in": max(0, math.ceil(challenge.expires_at - now)),
+        "attempts_left": max(0, MAX_CODE_ATTEMPTS - challenge.code_attempts),
+        "resend_in": resend_in(challenge, now),
+        "sends_left": max(0, MAX_SENDS - challenge.sends),
+    }
+    if challenge.method == "onetouch":
+        body["push_expires_in"] = max(0, math.ceil(challenge.onetouch_expires_at - now))
+    return body
+
+
+def summary(token, challenge, unsent_reason=None):
+    """The answer to signup and login."""
+    answer = {
+        "token": token,
+        "method": challenge.method,
+        "expires_in": CHALLENGE_SECONDS,
+        "request_code": challenge.request_code,
+        "code_sent": challenge.sends > 0,
+        "fallback_reason": challenge.fallback_reason,
+        "unsent_reason": unsent_reason,
+    }
+    if challenge.method == "onetouch":
+        answer["push_expires_in"] = ONETOUCH_SECONDS
+    return {"challenge": answer}
+
+
+def update_if(challenge, actions, condition):
+    """Apply ``actions`` to a stored challenge if ``condition`` holds; False if not."""
+    return storage.write_if(
+        challenge.update, actions=actions, condition=LoginChallenge.token_hash.exists() & condition
+    )
+
+
+def complete(challenge, method):
+    """Spend the challenge and open a session, if the account still lets this challenge in.
+
+    One transaction: the challenge must be unspent and unexpired, the account must still
+    name it as its live challenge and must not be locked; then the session is saved.
+    """
+    now = clock.now()
+    client_session, session = sessions.new_session(challenge.email, now)
+    transaction = storage.Transaction()
+    transaction.update(
+        "challenge",
+        challenge,
+        [LoginChallenge.used.set(True)],
+        LoginChallenge.token_hash.exists()
+        & (LoginChallenge.used == False)  # noqa: E712
+        & (LoginChallenge.expires_at > now),
+    )
+    transaction.update(
+        "account",
+        User(email=challenge.email),
+        [
+            User.last_login_at.set(now),
+            User.last_login_method.set(method),
+            User.phone_verified.set(True),
+            User.failed_codes.set(0),
+            User.locked_at.remove(),
+            User.live_challenge.remove(),
+        ],
+        User.email.exists()
+        & (User.live_challenge == challenge.token_hash)
+        & lockout.may_finish(by_code=method == "code"),
+    )
+    transaction.save("session", session, type(session).token_hash.does_not_exist())
+    failed = transaction.commit()
+    if "challenge" in failed:
+        raise ChallengeUsed()
+    if failed:
+        raise _why_not_live(challenge.email)
+    audit.record_for(challenge, challenge.email, "login_succeeded", method)
+    requestlog.note(outcome="session")
+    return client_session
+
+
+def _why_not_live(email):
+    """The account refused a challenge: locked, or a newer challenge took its place."""
+    try:
+        user = User.get(email, consistent_read=True)
+    except DoesNotExist:
+        return ChallengeInvalid()
+    return AccountLocked() if lockout.is_locked(user) else ChallengeSuperseded()
