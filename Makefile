@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format unit bench clean chromium deploy destroy policy
+.PHONY: run test lint format unit bench clean chromium deploy destroy policy unlock
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ deploy: $(STAMP)
 destroy: $(STAMP)
 	@test -n "$(STAGE)" || { echo "usage: make destroy STAGE=dev|prod [ARGS=--delete-tables]"; exit 2; }
 	$(BIN)/python -m deploy destroy --stage $(STAGE) $(ARGS)
+
+unlock: $(STAMP)
+	@test -n "$(STAGE)" -a -n "$(EMAIL)" || { echo "usage: make unlock STAGE=dev|prod EMAIL=..."; exit 2; }
+	$(BIN)/python -m deploy unlock --stage $(STAGE) --email "$(EMAIL)"
 
 policy: $(STAMP)
 	$(BIN)/python -m deploy policy

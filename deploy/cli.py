@@ -12,6 +12,7 @@ from deploy import bucket as buckets
 from deploy.errors import DeployError
 from deploy.policy import lambda_policy, policy_file, policy_text
 from deploy.project import SITE_DIR, STAGES, load_stage
+from deploy.unlock import unlock
 
 CALLBACK_PATH = "/authy/callback"
 
@@ -192,6 +193,9 @@ def parser():
     remove.add_argument("--delete-tables", action="store_true", help="and the stage's data")
     remove.add_argument("--delete-secret", action="store_true", help="and the Authy key")
     remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    release = commands.add_parser("unlock", help="lift an account's wrong-code lock")
+    release.add_argument("--stage", choices=STAGES, required=True)
+    release.add_argument("--email", required=True)
     policy = commands.add_parser("policy", help="write .chalice/policy-<stage>.json")
     policy.add_argument("--stage", choices=STAGES, action="append", help="default: all")
     policy.add_argument("--check", action="store_true", help="fail if a file is stale")
@@ -203,6 +207,8 @@ def main(argv=None):
     try:
         if args.command == "up":
             print(_summary(args.stage, up(args.stage)))
+        elif args.command == "unlock":
+            unlock(args.stage, args.email)
         elif args.command == "destroy":
             if not args.yes:
                 _confirm(args.stage, args.delete_tables)

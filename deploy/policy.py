@@ -16,7 +16,8 @@ import json
 from deploy.project import CHALICE_DIR
 
 # What chalicelib's PynamoDB calls send at run time: get → GetItem, save → PutItem,
-# update → UpdateItem, delete → DeleteItem, Model.query / Index.query → Query. PynamoDB 6
+# update → UpdateItem, delete → DeleteItem, Model.query / Index.query → Query; a
+# TransactWrite needs each of its items' actions, ConditionCheckItem included. PynamoDB 6
 # builds its table metadata from the model, so no DescribeTable (tests/deploy checks this
 # list against chalicelib's code).
 ITEM_ACTIONS = (
@@ -24,6 +25,7 @@ ITEM_ACTIONS = (
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
     "dynamodb:Query",
 )
 INDEX_ACTIONS = ("dynamodb:Query",)

@@ -213,7 +213,7 @@ def test_unpacked_in_a_clean_virtualenv_it_answers_a_login(unpacked, aws_env, se
         STAGE="prod",
         TABLE_PREFIX="twofold-prod",
         DYNAMODB_HOST=aws_env["AWS_ENDPOINT_URL"],
-        AUTHY_API_URL="http://127.0.0.1:9",  # the discard port: Authy is never reached
+        AUTHY_API_URL="https://127.0.0.1:9",  # the discard port: Authy is never reached
         AUTHY_API_KEY="not-a-real-key",
         AUTHY_CALLBACK_URL="https://abc.execute-api.eu-central-1.amazonaws.com/api/authy/callback",
         SITE_ORIGIN=SITE_ORIGIN,
