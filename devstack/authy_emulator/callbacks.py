@@ -6,6 +6,7 @@ error status or no answer at all) and blanks its URL; so does this sender.
 
 import queue
 import threading
+import time
 import urllib.parse
 
 import requests
@@ -108,10 +109,12 @@ class CallbackSender:
                 return
             url, method = self.url, self.method
         nonce = str(int(self.clock()))
+        started = time.monotonic()
         status_code, error = _send(self.api_key, method, url, params, nonce)
-        self._record(generation, params, method, url, status_code, error)
+        seconds = time.monotonic() - started
+        self._record(generation, params, method, url, status_code, error, seconds)
 
-    def _record(self, generation, params, method, url, status_code, error):
+    def _record(self, generation, params, method, url, status_code, error, seconds):
         ok = status_code is not None and 200 <= status_code < 300
         with self.lock:
             if generation != self._generation:
@@ -126,6 +129,7 @@ class CallbackSender:
                     "error": error,
                     "ok": ok,
                     "at": self.clock(),
+                    "seconds": round(seconds, 3),  # how long our callback took to answer
                 }
             )
             self.consecutive_failures = 0 if ok else self.consecutive_failures + 1

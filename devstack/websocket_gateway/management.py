@@ -5,7 +5,9 @@ data as the body (200), DELETE (204), GET (200 with the connection's JSON). A st
 prefix (``/api/@connections/{id}``) is accepted, since in AWS the endpoint URL carries
 one. Errors carry their code in ``x-amzn-ErrorType``, which botocore maps to its
 modelled exceptions (410 → ``GoneException``). Calls must be SigV4-signed, as in AWS
-(any credentials do); ``GET /stats`` is ours: what the gateway counted.
+(any credentials do); ``GET /stats`` is ours: what the gateway counted, and ``PUT
+/faults`` with ``{"post_delay": seconds}`` makes every POST answer that much later, as a
+congested or far-away API Gateway would (tests of the callback's time budget use it).
 """
 
 import datetime
@@ -14,6 +16,7 @@ import json
 import re
 import socket
 import sys
+import time
 import urllib.parse
 import uuid
 
@@ -27,6 +30,7 @@ class ManagementHandler(http.server.BaseHTTPRequestHandler):
     """One request to the @connections API (or to /stats)."""
 
     gateway = None
+    faults = None  # {"post_delay": seconds}, shared by the server's handlers
     protocol_version = "HTTP/1.1"  # botocore keeps connections alive
     server_version = "devstack-apigateway"
 
@@ -43,7 +47,18 @@ class ManagementHandler(http.server.BaseHTTPRequestHandler):
             return
         if len(body) > MAX_PAYLOAD:
             return self._error(413, "PayloadTooLargeException", "Message too long")
+        time.sleep(self.faults.get("post_delay", 0))
         self._on_connection(lambda: self.gateway.post(connection_id, body), 200)
+
+    def do_PUT(self):  # noqa: N802
+        if urllib.parse.urlsplit(self.path).path != "/faults":
+            return self._error(404, "NotFoundException", "No method found matching route")
+        try:
+            delay = float(json.loads(self._read_body() or b"{}").get("post_delay", 0))
+        except (ValueError, AttributeError):
+            return self._error(400, "BadRequestException", "post_delay must be seconds")
+        self.faults["post_delay"] = max(0.0, min(delay, 30.0))
+        self._json(200, dict(self.faults))
 
     def do_DELETE(self):  # noqa: N802
         connection_id = self._connection_id()
@@ -125,7 +140,7 @@ def _iso(epoch_ms):
 
 def make_server(gateway, sock):
     """A threaded HTTP server for the @connections API on an already listening socket."""
-    handler = type("Handler", (ManagementHandler,), {"gateway": gateway})
+    handler = type("Handler", (ManagementHandler,), {"gateway": gateway, "faults": {}})
     server = http.server.ThreadingHTTPServer(sock.getsockname(), handler, bind_and_activate=False)
     server.socket.close()
     server.socket = sock

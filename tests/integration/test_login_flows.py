@@ -29,7 +29,7 @@ def delivery_for(stack, request_uuid):
 
 
 def test_signup_approved_on_the_phone_opens_a_session(stack, api, email):
-    challenge = api.signup(email, name="Ada Lovelace")
+    challenge = api.signup(email, name="Ada Lovelace", phone="2015557123")
     assert challenge["method"] == "onetouch"
     assert challenge["expires_in"] == 300
     authy_id = authy_id_of(stack, email)
@@ -43,7 +43,7 @@ def test_signup_approved_on_the_phone_opens_a_session(stack, api, email):
 
     assert account["name"] == "Ada Lovelace"
     assert account["email"] == email
-    assert account["phone"].endswith("0123")
+    assert account["phone"].endswith("7123")
     assert account["last_login"]["method"] == "onetouch"
     spent = api.call("GET", "/login/status", token=challenge["token"])
     assert spent.status_code == 401
