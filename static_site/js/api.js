@@ -18,6 +18,14 @@ const MESSAGES = {
   challenge_expired: "Your verification step timed out. Please log in again.",
   challenge_used: "That verification step is already finished. Please log in again.",
   challenge_invalid: "That verification step isn't valid any more. Please log in again.",
+  challenge_superseded:
+    "A newer login for this account started, so this one was stopped. " +
+    "If it wasn't you, change your password.",
+  send_limit:
+    "We can't send more codes to this phone for now. Use the code in the Authy app, " +
+    "or try again later.",
+  account_locked:
+    "This account is locked after too many wrong codes. Contact support to unlock it.",
   session_invalid: "Your session has ended. Please log in again.",
 };
 

@@ -30,7 +30,35 @@ const REASONS = {
   timedOut: "Your verification step timed out. Please log in again.",
   usedElsewhere: "This login was already finished in another window. Please log in again.",
   locked: "Too many wrong codes.",
+  superseded:
+    "A newer login for this account started, so this one was stopped. " +
+    "If it wasn't you, change your password.",
 };
+
+// Why the login texted a code instead of sending a push, in words a person understands.
+const FALLBACKS = {
+  push_limit:
+    "We've sent several requests to your phone in the last 15 minutes, so this time we " +
+    "texted a code instead. If you didn't try to log in that often, change your password.",
+  push_paused:
+    "A request on your phone was denied in the last 10 minutes, so we texted a code " +
+    "instead. If the denied request wasn't yours, someone may know your password: change it.",
+  push_unavailable: "We couldn't reach the Authy app, so we texted a code instead.",
+};
+
+// Why no code was texted.
+const UNSENT = {
+  send_limit:
+    "We can't text this phone right now: it has had as many codes as we allow for a while. " +
+    "Use the code in the Authy app, or try again later.",
+};
+
+/** The sentence the code form opens with, for a challenge that did not push. */
+function codeIntro(challenge) {
+  const sent = challenge.codeSent ? REASONS.sms : (UNSENT[challenge.unsentReason] ?? REASONS.smsFailed);
+  const why = FALLBACKS[challenge.fallbackReason];
+  return why ? `${why} ${challenge.codeSent ? "" : sent}`.trim() : sent;
+}
 
 function buildView() {
   const heading = el("h1", { id: "phone-heading", tabindex: "-1" }, HEADINGS.push);
@@ -141,10 +169,18 @@ export function startPhoneStep(container, challenge, { onRestart }) {
 
   const expiry = startCountdown(challenge.expiresAt, {
     onTick(left) {
-      view.pushExpiry.textContent = formatDuration(left);
       view.codeExpiry.textContent = formatDuration(left);
     },
     onDone: () => restart(REASONS.timedOut),
+  });
+  // The push has a shorter life than the login: its panel counts down the push's own.
+  const pushExpiry = startCountdown(challenge.pushExpiresAt ?? challenge.expiresAt, {
+    onTick(left) {
+      view.pushExpiry.textContent = formatDuration(left);
+    },
+    onDone: () => {
+      if (state === "push") poll(); // the server says "expired" and the code form opens
+    },
   });
 
   function stop() {
@@ -152,6 +188,7 @@ export function startPhoneStep(container, challenge, { onRestart }) {
     clearTimeout(pollTimer);
     closeSocket();
     expiry.stop();
+    pushExpiry.stop();
     cooldown?.stop();
   }
 
@@ -187,6 +224,7 @@ export function startPhoneStep(container, challenge, { onRestart }) {
     closeSocket(); // the push is over, one way or another
     if (status === "approved") return poll(); // the session is only handed out there
     if (status === "locked") return showLocked();
+    if (status === "superseded") return restart(REASONS.superseded);
     showCode(REASONS[status]);
   }
 
@@ -234,6 +272,7 @@ export function startPhoneStep(container, challenge, { onRestart }) {
   function pollFailed(err) {
     if (err.challengeGone) return restart(err.message);
     if (err.code === "challenge_locked") return showLocked();
+    if (err.code === "account_locked") return showLocked(err.message);
     if (!err.transient) return showCode(REASONS.unreachable, null, { kind: "error" });
     failures += 1;
     const delay = err.retryAfter
@@ -262,6 +301,8 @@ export function startPhoneStep(container, challenge, { onRestart }) {
         return showCode(REASONS.expired, status);
       case "locked":
         return showLocked();
+      case "superseded":
+        return restart(REASONS.superseded);
       default:
         return pollFailed({ transient: true, message: "We got an unexpected answer." });
     }
@@ -300,10 +341,12 @@ export function startPhoneStep(container, challenge, { onRestart }) {
       const status = await request("/login/status", { token });
       if (stopped) return;
       if (status.status === "locked") return showLocked();
+      if (status.status === "superseded") return restart(REASONS.superseded);
       if (status.status === "approved" && status.session?.token) return finish(status.session);
       applySendLimits(status);
     } catch (err) {
       if (err.challengeGone) restart(err.message);
+      else if (err.code === "account_locked") showLocked(err.message);
       // Otherwise the buttons stay usable; a send will tell us if it is too soon.
     }
   }
@@ -365,6 +408,7 @@ export function startPhoneStep(container, challenge, { onRestart }) {
     if (stopped) return;
     if (err.challengeGone) return restart(err.message);
     if (err.code === "challenge_locked") return showLocked();
+    if (err.code === "account_locked") return showLocked(err.message);
     notify(err.message, "error");
     if (err.code === "too_many_sends") return noMoreSends();
     if (err.status !== 429) return setResendEnabled(true);
@@ -414,6 +458,7 @@ export function startPhoneStep(container, challenge, { onRestart }) {
   function verifyFailed(err) {
     if (stopped) return;
     if (err.challengeGone) return restart(err.message);
+    if (err.code === "account_locked") return showLocked(err.message);
     if (err.code === "challenge_locked" || err.attemptsLeft === 0) return showLocked();
     if (err.code === "invalid_code") {
       setFieldError(view.input, `That code isn't right. ${attemptsText(err.attemptsLeft)}`);
@@ -426,11 +471,11 @@ export function startPhoneStep(container, challenge, { onRestart }) {
     view.input.focus();
   }
 
-  function showLocked() {
+  function showLocked(message = REASONS.locked) {
     stop();
     clearChallenge();
     setState("locked");
-    notify(REASONS.locked, "error");
+    notify(message, "error");
     view.loginAgain.focus();
   }
 
@@ -454,7 +499,9 @@ export function startPhoneStep(container, challenge, { onRestart }) {
   }
 
   if (challenge.method === "sms") {
-    showCode(challenge.codeSent ? REASONS.sms : REASONS.smsFailed);
+    showCode(codeIntro(challenge), null, {
+      kind: challenge.fallbackReason in FALLBACKS || !challenge.codeSent ? "warning" : "info",
+    });
   } else {
     view.heading.focus();
     watchPush();

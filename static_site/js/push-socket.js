@@ -6,11 +6,12 @@
 // No status from the server by then (a socket stuck opening, a watch never answered):
 // polling is more use than waiting on.
 const ANSWER_TIMEOUT_MS = 5000;
-const STATUSES = new Set(["pending", "approved", "denied", "expired", "locked"]);
+const STATUSES = new Set(["pending", "approved", "denied", "expired", "locked", "superseded"]);
 
 /**
  * Watch the challenge `token` on the WebSocket at `url`: onStatus(status) for each status
- * the server sends ("pending", then "approved" | "denied" | "expired" | "locked"), and
+ * the server sends ("pending", then "approved" | "denied" | "expired" | "locked" |
+ * "superseded"), and
  * onLost(reason) once if the socket fails before close() is called (it could not open,
  * broke, closed, sent an error or something unreadable, or said nothing in time).
  * Returns {close}, or null when there is no socket to open.

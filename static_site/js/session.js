@@ -25,7 +25,12 @@ export function saveChallenge(challenge, purpose) {
     method: challenge.method,
     requestCode: challenge.request_code ?? null,
     codeSent: challenge.code_sent !== false,
+    fallbackReason: challenge.fallback_reason ?? null,
+    unsentReason: challenge.unsent_reason ?? null,
     expiresAt: Date.now() + Number(challenge.expires_in) * 1000,
+    pushExpiresAt: Number.isFinite(challenge.push_expires_in)
+      ? Date.now() + challenge.push_expires_in * 1000
+      : null,
   };
   write(CHALLENGE, stored);
   return stored;

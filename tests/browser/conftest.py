@@ -19,7 +19,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from devstack import chromium
 from devstack.site import make_server as make_site_server
-from tests.browser.helpers import FakeApi, FakeSocket
+from tests.browser.helpers import FakeApi, FakeSocket, create_member
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
@@ -164,6 +164,12 @@ def stack():
 
     with Stack() as running:
         yield running
+
+
+@pytest.fixture
+def member(stack):
+    """A member whose signup proved the phone, with the Authy app (helpers.create_member)."""
+    return create_member(stack)
 
 
 @pytest.fixture
