@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from chalicelib import clock
 from chalicelib.models import CallbackNonce, LoginChallenge
+from chalicelib.second_step.challenge import ONETOUCH_SECONDS
 from chalicelib.tokens import hash_token
 from tests.unit.conftest import body, callback_body
 
@@ -161,11 +161,9 @@ def test_an_approval_for_another_users_request_has_no_effect(login, authy, send_
     assert onetouch_status(challenge) == "pending"
 
 
-def test_an_approval_after_expiry_has_no_effect(api, login, authy, send_callback):
+def test_an_approval_after_expiry_has_no_effect(api, login, authy, send_callback, frozen_clock):
     challenge = login()
-    LoginChallenge.get(hash_token(challenge["token"])).update(
-        actions=[LoginChallenge.onetouch_expires_at.set(clock.now() - 1)]
-    )
+    frozen_clock.advance(ONETOUCH_SECONDS)
 
     assert send_callback(authy.last_uuid(), 1000).status_code == 200
     assert body(api.get("/login/status", token=challenge["token"]))["status"] == "expired"

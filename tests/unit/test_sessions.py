@@ -2,7 +2,7 @@
 
 import pytest
 
-from chalicelib import clock, sessions
+from chalicelib import sessions
 from chalicelib.models import Session
 from chalicelib.tokens import hash_token
 from tests.unit.conftest import body
@@ -10,7 +10,7 @@ from tests.unit.fake_authy import RIGHT_CODE
 
 
 @pytest.fixture
-def session_token(api, login):
+def session_token(api, login, frozen_clock):
     challenge = login()
     response = api.post("/login/verify", {"token": RIGHT_CODE}, token=challenge["token"])
     return body(response)["session"]["token"]
@@ -44,23 +44,25 @@ def test_a_challenge_token_is_not_a_session(api, login):
     assert api.get("/account", token=login()["token"]).status_code == 401
 
 
-def test_an_idle_session_ends(api, session_token):
-    Session.get(hash_token(session_token)).update(
-        actions=[Session.last_seen_at.set(clock.now() - sessions.IDLE_SECONDS)]
-    )
+def test_an_idle_session_ends(api, session_token, frozen_clock):
+    frozen_clock.advance(sessions.IDLE_SECONDS)
     assert api.get("/account", token=session_token).status_code == 401
 
 
-def test_a_session_ends_after_its_absolute_life_even_when_used(api, session_token):
-    Session.get(hash_token(session_token)).update(actions=[Session.expires_at.set(clock.now() - 1)])
+def test_a_session_ends_after_its_absolute_life_even_when_used(api, session_token, frozen_clock):
+    for _ in range(sessions.SESSION_SECONDS // (sessions.IDLE_SECONDS - 60)):
+        frozen_clock.advance(sessions.IDLE_SECONDS - 60)
+        assert api.get("/account", token=session_token).status_code == 200
+    frozen_clock.advance(sessions.IDLE_SECONDS - 60)
     assert api.get("/account", token=session_token).status_code == 401
 
 
-def test_using_a_session_keeps_it_alive(api, session_token):
-    record = Session.get(hash_token(session_token))
-    record.update(actions=[Session.last_seen_at.set(clock.now() - sessions.IDLE_SECONDS + 5)])
+def test_using_a_session_keeps_it_alive(api, session_token, frozen_clock):
+    frozen_clock.advance(sessions.IDLE_SECONDS - 5)
     assert api.get("/account", token=session_token).status_code == 200
-    assert Session.get(hash_token(session_token)).last_seen_at > clock.now() - 5
+    frozen_clock.advance(sessions.IDLE_SECONDS - 5)
+    assert api.get("/account", token=session_token).status_code == 200
+    assert Session.get(hash_token(session_token)).last_seen_at == frozen_clock.time
 
 
 def test_logout_ends_the_session(api, session_token):
