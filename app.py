@@ -147,7 +147,7 @@ def login_verify():
     form = Form(_body())
     typed = verification_code(form)
     form.check()
-    return code.verify_code(_bearer(), typed, _context())
+    return flow.verify(_bearer(), typed, _context())
 
 
 @route("/account", methods=["GET"])

@@ -1,10 +1,10 @@
-"""Accounts: signup (claim the email, register with Authy), password check, account view."""
+"""Accounts: signup (claim the email, enroll with the vendor), password check, account view."""
 
 import logging
 
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib import audit, clock, lockout, phones, ratelimits, storage, validation
+from chalicelib import audit, clock, lockout, phones, ratelimits, storage, tokens, validation
 from chalicelib.errors import (
     AccountLocked,
     EmailTaken,
@@ -15,7 +15,7 @@ from chalicelib.errors import (
 from chalicelib.models import User
 from chalicelib.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from chalicelib.validation import Form
-from chalicelib.vendors import authy
+from chalicelib.vendors import vendor
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +43,18 @@ def read_credentials(data):
 
 
 def sign_up(name, email, password, phone, context):
-    """Create the user and register them with Authy; nothing is left behind on failure."""
+    """Create the user and enroll them with the vendor; nothing is left behind on failure."""
     ratelimits.take(ratelimits.SIGNUPS_PER_NETWORK, context.network)
     user = _claim_email(name, email, hash_password(password), phone)
     try:
-        authy_id = authy.client().register_user(email, phone.country_code, phone.national)
+        enrolled = vendor().enroll(email, phone.e164)
     except (VendorRejected, VendorUnavailable):
         _release_claim(user)
         raise
     if not storage.write_if(
         user.update,
         actions=[
-            User.authy_id.set(authy_id),
+            *(getattr(User, name).set(value) for name, value in enrolled.items()),
             User.state.set("active"),
             User.claimed_until.remove(),
         ],
@@ -69,6 +69,7 @@ def _claim_email(name, email, password_hash, phone):
     now = clock.now()
     user = User(
         email=email,
+        user_id=tokens.new_user_id(),
         state="claiming",
         claimed_until=now + CLAIM_SECONDS,
         name=name,

@@ -29,6 +29,7 @@ class Settings:
     per_ip_limit_factor: int = 1
     authy_read_timeout: float = 4.0
     websocket_management_url: str | None = None
+    factor_provider: str = "authy"
 
 
 def _number(env, name, default, kind=int, most=None):

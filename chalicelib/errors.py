@@ -86,6 +86,14 @@ class InvalidCode(AppError):
     message = "That code is not right."
 
 
+class CodeExpired(AppError):
+    """The vendor no longer knows the code's verification: it expired or was used."""
+
+    status = 401
+    code = "code_expired"
+    message = "This code has expired. Send a new one."
+
+
 class ResendTooSoon(AppError):
     status = 429
     code = "resend_too_soon"
@@ -166,6 +174,20 @@ class NotConfigured(AppError):
     status = 503
     code = "not_configured"
     message = "The service is not configured. Please try again later."
+
+
+class CallbackRejected(AppError):
+    """A push callback whose signature or age does not check out."""
+
+    status = 401
+    code = "invalid_signature"
+    message = "The callback signature does not check out."
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+    message = "There is nothing here."
 
 
 class ConfigurationError(Exception):

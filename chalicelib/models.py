@@ -40,13 +40,17 @@ class User(Model):
         table_name = f"{table_prefix()}-users"
 
     email = UnicodeAttribute(hash_key=True)
-    state = UnicodeAttribute()  # "claiming" while signup talks to Authy, then "active"
+    user_id = UnicodeAttribute(null=True)  # opaque and random: Verify's identity, never shown
+    state = UnicodeAttribute()  # "claiming" while signup talks to the vendor, then "active"
     claimed_until = NumberAttribute(null=True)
     name = UnicodeAttribute()
     password_hash = UnicodeAttribute()
     country_code = NumberAttribute()
     phone = UnicodeAttribute()  # E.164
-    authy_id = NumberAttribute(null=True)
+    authy_id = NumberAttribute(null=True)  # with Authy: its id for the user
+    app_factor = UnicodeAttribute(null=True)  # with Verify: the user's verified TOTP factor
+    app_factor_added_at = NumberAttribute(null=True)
+    app_factor_pending = UnicodeAttribute(null=True)  # one being added, until its first code
     phone_verified = BooleanAttribute(default=False)
     created_at = NumberAttribute()
     last_login_at = NumberAttribute(null=True)
@@ -79,9 +83,12 @@ class LoginChallenge(Model):
     challenge_id = UnicodeAttribute()  # not secret: logs, hidden_details
     purpose = UnicodeAttribute()  # "login" | "signup"
     email = UnicodeAttribute()
-    authy_id = NumberAttribute()
+    # Who the vendor is asked about (vendors.Person), copied so no check reads the user.
+    authy_id = NumberAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)
+    app_factor = UnicodeAttribute(null=True)
     phone = UnicodeAttribute(null=True)  # E.164: what the per-number send budget counts
-    method = UnicodeAttribute()  # "onetouch" | "sms"
+    method = UnicodeAttribute()  # "onetouch" | "sms" | "app" (the authenticator's code first)
     onetouch_uuid = UnicodeAttribute(null=True)
     onetouch_status = UnicodeAttribute(null=True)  # pending | approved | denied | expired
     onetouch_expires_at = NumberAttribute(null=True)

@@ -22,6 +22,14 @@ def new_id():
     return secrets.token_hex(8)
 
 
+def new_user_id():
+    """An opaque, random id for a user: a vendor's identity or a passkey's user handle.
+
+    Never the email: it is given to others (Verify, authenticators) and must say nothing.
+    """
+    return secrets.token_hex(16)
+
+
 def new_request_code():
     """A code like ``K7P-2QX`` shown both in the browser and on the phone."""
     chars = [secrets.choice(_REQUEST_CODE_ALPHABET) for _ in range(6)]

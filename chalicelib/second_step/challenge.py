@@ -37,6 +37,8 @@ def new_challenge(user, purpose, context, now):
         purpose=purpose,
         email=user.email,
         authy_id=user.authy_id,
+        user_id=user.user_id,
+        app_factor=user.app_factor,
         phone=user.phone,
         method="sms",
         request_code=tokens.new_request_code(),
@@ -82,8 +84,12 @@ def load_challenge(token):
     """The live challenge behind a bearer token; expiry is checked here, not left to TTL."""
     if not token:
         raise ChallengeInvalid()
+    return _load(tokens.hash_token(token))
+
+
+def _load(token_hash):
     try:
-        challenge = LoginChallenge.get(tokens.hash_token(token), consistent_read=True)
+        challenge = LoginChallenge.get(token_hash, consistent_read=True)
     except DoesNotExist:
         raise ChallengeInvalid() from None
     requestlog.note(challenge_id=challenge.challenge_id)
@@ -96,10 +102,18 @@ def load_challenge(token):
 
 def load_answerable(token):
     """``load_challenge``, refusing a superseded one: it can never be answered."""
-    challenge = load_challenge(token)
+    return _answerable(load_challenge(token))
+
+
+def _answerable(challenge):
     if challenge.superseded:
         raise ChallengeSuperseded()
     return challenge
+
+
+def reload_answerable(challenge):
+    """Read ``challenge`` again, raising why it can no longer be answered if it cannot."""
+    return _answerable(_load(challenge.token_hash))
 
 
 def status_of(challenge, now=None):

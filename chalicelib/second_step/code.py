@@ -1,26 +1,24 @@
 """One-time codes: texted or called (within budgets against SMS pumping), and checked.
 
-A challenge takes five codes at most and an account 100 wrong codes in a row (see
-``lockout``); both are reserved in one transaction before the vendor is asked, so
-parallel guesses cannot pass either. Sends are budgeted per challenge (5, 30 s apart), per
-account, per network and per destination number across all accounts.
+Sends are budgeted per challenge (5, 30 s apart), per account, per network and per
+destination number across all accounts. A typed code is a guess (``guesses``): the
+vendor checks it against the code it sent, or the app's own.
 """
 
 import logging
 
-from chalicelib import audit, clock, lockout, ratelimits, requestlog, storage
+from chalicelib import audit, clock, ratelimits, requestlog
 from chalicelib.errors import (
-    AccountLocked,
     ChallengeLocked,
-    InvalidCode,
+    CodeExpired,
     RateLimited,
     ResendTooSoon,
     TooManySends,
     VendorUnavailable,
 )
 from chalicelib.models import LoginChallenge
+from chalicelib.second_step import guesses
 from chalicelib.second_step.challenge import (
-    MAX_CODE_ATTEMPTS,
     MAX_SENDS,
     RESEND_SECONDS,
     complete,
@@ -29,7 +27,7 @@ from chalicelib.second_step.challenge import (
     status_of,
     update_if,
 )
-from chalicelib.vendors import authy
+from chalicelib.vendors import Person, vendor
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +53,7 @@ def send_first_code(challenge, context, now):
     except RateLimited as limited:
         return limited.code
     try:
-        authy.client().send_code(challenge.authy_id, "sms")
+        vendor().send_code(Person.of(challenge), "sms")
     except VendorUnavailable:
         log.warning("challenge %s: first SMS failed", challenge.challenge_id)
         ratelimits.give_all_back(taken)
@@ -91,13 +89,13 @@ def send_code(token, via, context):
         ratelimits.give_all_back(taken)
         raise ResendTooSoon(retry_after=RESEND_SECONDS, extra={"resend_in": RESEND_SECONDS})
     try:
-        authy.client().send_code(challenge.authy_id, via)
+        vendor().send_code(Person.of(challenge), via)
     except VendorUnavailable:
         ratelimits.give_all_back(taken)
         _refund_send(challenge, previous)
         other = "a call" if via == "sms" else "a text"
         raise VendorUnavailable(
-            f"We could not send the code. Try {other}, or the code in the Authy app."
+            f"We could not send the code. Try {other}, or the code in your app."
         ) from None
     audit.record_for(context, challenge.email, "code_sent", via)
     requestlog.note(method=via)
@@ -118,48 +116,14 @@ def _refund_send(challenge, previous):
     update_if(challenge, [LoginChallenge.sends.add(-1), restore], LoginChallenge.sends > 0)
 
 
-def _reserve_check(challenge, token):
-    """Count this check on the challenge and on the account, or say why it may not be made."""
-    transaction = storage.Transaction()
-    transaction.update(
-        "challenge",
-        challenge,
-        [LoginChallenge.code_attempts.add(1)],
-        LoginChallenge.token_hash.exists()
-        & (LoginChallenge.code_attempts < MAX_CODE_ATTEMPTS)
-        & (LoginChallenge.used == False)  # noqa: E712 - a DynamoDB condition, not a bool test
-        & (LoginChallenge.superseded == False),  # noqa: E712
-    )
-    lockout.reserve_check(transaction, challenge.email)
-    failed = transaction.commit()
-    if "account" in failed:
-        raise AccountLocked()
-    if failed:
-        load_answerable(token)  # raises ChallengeUsed / Expired / Superseded when that is why
-        raise ChallengeLocked()
-    challenge.code_attempts += 1
-
-
-def _refund_check(challenge):
-    update_if(challenge, [LoginChallenge.code_attempts.add(-1)], LoginChallenge.code_attempts > 0)
-    lockout.refund_check(challenge.email)
-
-
-def verify_code(token, code, context):
-    """Check a code (SMS, voice or Authy app); the fifth wrong one locks the challenge."""
-    challenge = load_answerable(token)
-    _reserve_check(challenge, token)
+def check(challenge, typed, context):
+    """The session for a right code (texted, spoken or the app's), else the right error."""
+    guesses.reserve(challenge)
     try:
-        valid = authy.client().verify_code(challenge.authy_id, code)
-    except VendorUnavailable:
-        _refund_check(challenge)
+        right = vendor().check_code(Person.of(challenge), typed, texted=challenge.sends > 0)
+    except (VendorUnavailable, CodeExpired):
+        guesses.give_back(challenge)
         raise
-    if valid:
+    if right:
         return {"session": complete(challenge, "code")}
-    audit.record_for(context, challenge.email, "code_failed")
-    lockout.after_wrong_code(challenge.email, context)
-    attempts_left = max(0, MAX_CODE_ATTEMPTS - challenge.code_attempts)
-    if attempts_left == 0:
-        audit.record_for(context, challenge.email, "challenge_locked")
-        raise ChallengeLocked()
-    raise InvalidCode(extra={"attempts_left": attempts_left})
+    raise guesses.wrong(challenge, context)

@@ -14,14 +14,15 @@ from chalicelib.errors import RateLimited, VendorUnavailable
 from chalicelib.models import LoginChallenge, User
 from chalicelib.second_step import watchers
 from chalicelib.second_step.challenge import ONETOUCH_SECONDS, status_of, update_if
-from chalicelib.vendors import authy
+from chalicelib.vendors import Person, vendor
 
 log = logging.getLogger(__name__)
 
 PAUSE_AFTER_DENY = 10 * 60
-CHECK_AUTHY_AFTER = 3  # seconds with no callback before a status call asks Authy itself
-CHECK_AUTHY_EVERY = 5
+CHECK_VENDOR_AFTER = 3  # seconds with no callback before a status call asks the vendor
+CHECK_VENDOR_EVERY = 5
 FINAL = ("approved", "denied", "expired")
+NO_PUSHES = "no_push"  # the vendor has no push at all (Verify): not a fallback to explain
 
 
 def message_for(purpose):
@@ -33,12 +34,15 @@ def message_for(purpose):
 
 
 def send_push(challenge, user, context, now):
-    """Try to reach the Authy app; return None when a push was sent, else the reason why not."""
+    """Try to reach the phone's app; return None when a push was sent, else why not."""
+    pushing = vendor()
+    if not pushing.pushes:
+        return NO_PUSHES
     if (user.push_paused_until or 0) > now:
         return "push_paused"
-    client = authy.client()
+    person = Person.of(user)
     try:
-        if not client.has_app(user.authy_id):
+        if not pushing.has_app(person):
             return "no_app"
     except VendorUnavailable:
         return "push_unavailable"
@@ -47,8 +51,8 @@ def send_push(challenge, user, context, now):
     except RateLimited:
         return "push_limit"
     try:
-        uuid = client.create_approval_request(
-            user.authy_id,
+        uuid = pushing.push(
+            person,
             message=message_for(challenge.purpose),
             details={
                 "Email": user.email,
@@ -61,7 +65,7 @@ def send_push(challenge, user, context, now):
             seconds=ONETOUCH_SECONDS,
         )
     except VendorUnavailable:
-        log.warning("challenge %s: OneTouch unavailable", challenge.challenge_id)
+        log.warning("challenge %s: push unavailable", challenge.challenge_id)
         ratelimits.give_back(ratelimits.PUSHES_PER_ACCOUNT, user.email)
         return "push_unavailable"
     challenge.method = "onetouch"
@@ -104,7 +108,7 @@ def record_result(challenge, status):
 
 
 def settle(challenge):
-    """Bring a pending push up to date: note its expiry, or ask Authy when no callback came."""
+    """Bring a pending push up to date: note its expiry, or ask the vendor if no callback came."""
     now = clock.now()
     if challenge.method != "onetouch" or challenge.onetouch_status != "pending":
         return
@@ -113,22 +117,23 @@ def settle(challenge):
     if status_of(challenge, now) == "expired":
         record_result(challenge, "expired")
         return
-    if now - challenge.created_at < CHECK_AUTHY_AFTER:
+    if now - challenge.created_at < CHECK_VENDOR_AFTER:
         return
     last = challenge.onetouch_checked_at
-    if last is not None and now - last < CHECK_AUTHY_EVERY:
+    if last is not None and now - last < CHECK_VENDOR_EVERY:
         return
-    # Claim the check, so parallel pollers make one Authy call between them.
+    # Claim the check, so parallel pollers make one vendor call between them.
     if not update_if(
         challenge,
         [LoginChallenge.onetouch_checked_at.set(now)],
         LoginChallenge.onetouch_checked_at.does_not_exist()
-        | (LoginChallenge.onetouch_checked_at <= now - CHECK_AUTHY_EVERY),
+        | (LoginChallenge.onetouch_checked_at <= now - CHECK_VENDOR_EVERY),
     ):
         return
+    pushing = vendor()
     try:
-        status, authy_id = authy.client().approval_status(challenge.onetouch_uuid)
+        status, owner = pushing.push_status(challenge.onetouch_uuid)
     except VendorUnavailable:
         return
-    if status in FINAL and str(authy_id) == str(challenge.authy_id):
+    if status in FINAL and owner == pushing.owner_of(Person.of(challenge)):
         record_result(challenge, status)

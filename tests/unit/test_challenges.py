@@ -93,7 +93,7 @@ def test_with_no_callback_the_status_call_asks_authy_itself(api, login, authy, f
     api.get("/login/status", token=challenge["token"])
     assert authy.sent("onetouch_status") == []  # too soon: the callback may still come
 
-    frozen_clock.advance(push.CHECK_AUTHY_AFTER)
+    frozen_clock.advance(push.CHECK_VENDOR_AFTER)
     response = body(api.get("/login/status", token=challenge["token"]))
 
     assert response["status"] == "approved" and response["session"]["token"]
@@ -102,12 +102,12 @@ def test_with_no_callback_the_status_call_asks_authy_itself(api, login, authy, f
 
 def test_authy_is_asked_at_most_every_few_seconds(api, login, authy, frozen_clock):
     challenge = login()
-    frozen_clock.advance(push.CHECK_AUTHY_AFTER)
+    frozen_clock.advance(push.CHECK_VENDOR_AFTER)
     for _ in range(4):
         assert body(api.get("/login/status", token=challenge["token"]))["status"] == "pending"
     assert len(authy.sent("onetouch_status")) == 1
 
-    frozen_clock.advance(push.CHECK_AUTHY_EVERY)
+    frozen_clock.advance(push.CHECK_VENDOR_EVERY)
     api.get("/login/status", token=challenge["token"])
     assert len(authy.sent("onetouch_status")) == 2
 
@@ -115,7 +115,7 @@ def test_authy_is_asked_at_most_every_few_seconds(api, login, authy, frozen_cloc
 def test_authy_status_for_another_user_is_ignored(api, login, authy, frozen_clock):
     challenge = login()
     authy.approvals[authy.last_uuid()].update(status="approved", authy_id=999)
-    frozen_clock.advance(push.CHECK_AUTHY_AFTER)
+    frozen_clock.advance(push.CHECK_VENDOR_AFTER)
     assert body(api.get("/login/status", token=challenge["token"]))["status"] == "pending"
 
 
@@ -251,7 +251,7 @@ def test_twenty_parallel_right_codes_give_one_session(tables, login, authy):
     def verify():
         barrier.wait()
         try:
-            code.verify_code(challenge["token"], RIGHT_CODE, CONTEXT)
+            flow.verify(challenge["token"], RIGHT_CODE, CONTEXT)
             outcomes.append("session")
         except Exception as error:  # noqa: BLE001
             outcomes.append(type(error).__name__)

@@ -4,7 +4,7 @@ import threading
 
 from chalicelib.lockout import MAX_FAILED_CODES
 from chalicelib.models import AuditEvent, Session, User
-from chalicelib.second_step import code
+from chalicelib.second_step import flow
 from tests.unit.conftest import CONTEXT, SIGNUP, body
 from tests.unit.fake_authy import RIGHT_CODE
 
@@ -95,7 +95,7 @@ def test_parallel_guesses_never_pass_the_account_count(tables, login, authy):
     def guess():
         barrier.wait()
         try:
-            code.verify_code(challenge["token"], WRONG_CODE, CONTEXT)
+            flow.verify(challenge["token"], WRONG_CODE, CONTEXT)
         except Exception as error:  # noqa: BLE001 - the outcome is what we count
             outcomes.append(type(error).__name__)
 

@@ -117,6 +117,15 @@ class AuthyClient:
             raise VendorUnavailable()
         return authy_id
 
+    def remove_user(self, authy_id):
+        """Remove a user from the application; one Authy no longer knows counts as removed."""
+        status, body = self._call(
+            "users/remove", "POST", f"/protected/json/users/{int(authy_id)}/remove"
+        )
+        if status == 404:
+            return
+        self._expect_ok(status, body, "users/remove")
+
     def has_app(self, authy_id):
         """True when the user has the Authy app (``registered``), so a push can reach them."""
         status, body = self._call(
