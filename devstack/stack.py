@@ -215,7 +215,7 @@ class Stack:
                 str(self.ports["dynamodb"]),
             ],
             "emulator": [
-                *(python, "-m", "devstack.authy_emulator"),
+                *(python, "-m", "devstack.emulator"),
                 *("--port", str(self.ports["emulator"]), "--api-key", EMULATOR_API_KEY),
                 *("--callback-url", env["AUTHY_CALLBACK_URL"], "--app-name", APP_NAME),
             ],

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from devstack.authy_emulator import create_app
+from devstack.emulator import create_app
 
 # The real callbacks Authy sent, kept beside the repository (as tests/unit reads them).
 VECTORS_PATH = pathlib.Path(__file__).resolve().parents[1] / "data" / "authy-callback-vectors.json"
@@ -84,7 +84,7 @@ def authy(client):
 
 @pytest.fixture
 def emulator(app):
-    return app.extensions["authy_emulator"]
+    return app.extensions["emulator"]
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from devstack.authy_emulator import create_app, totp
+from devstack.emulator import create_app, totp
 from tests.emulator.conftest import API_KEY, AuthyClient
 
 USERS_NEW = "/protected/json/users/new"

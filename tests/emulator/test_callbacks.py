@@ -6,7 +6,7 @@ import urllib.parse
 import pytest
 
 from chalicelib.vendors.authy import signature
-from devstack.authy_emulator import create_app
+from devstack.emulator import create_app
 from devstack.emulator_client import wait_for
 from tests.emulator.conftest import API_KEY, AuthyClient, vector
 

@@ -6,7 +6,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from devstack.authy_emulator import create_app
+from devstack.emulator import create_app
 from devstack.emulator_client import ControlError, EmulatorControl, wait_for
 from tests.emulator.conftest import API_KEY
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from devstack.authy_emulator.faults import ENDPOINTS
+from devstack.emulator.faults import ENDPOINTS
 
 
 def fault(client, **spec):

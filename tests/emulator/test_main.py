@@ -1,4 +1,4 @@
-"""``python -m devstack.authy_emulator`` serves on loopback and fails clearly on a busy port."""
+"""``python -m devstack.emulator`` serves on loopback and fails clearly on a busy port."""
 
 import pathlib
 import socket
@@ -20,7 +20,7 @@ def free_port():
 
 
 def run(*args):
-    command = [sys.executable, "-m", "devstack.authy_emulator", *args]
+    command = [sys.executable, "-m", "devstack.emulator", *args]
     return subprocess.Popen(  # noqa: S603 - our own module, run by this interpreter
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

@@ -1,4 +1,4 @@
-"""Run the emulator: ``python -m devstack.authy_emulator --port 8025 --api-key K``."""
+"""Run the emulator: ``python -m devstack.emulator --port 8025 --api-key K``."""
 
 import argparse
 import signal
@@ -7,13 +7,13 @@ import sys
 
 from werkzeug.serving import make_server
 
-from devstack.authy_emulator.app import create_app
+from devstack.emulator.app import create_app
 
 HOST = "127.0.0.1"
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m devstack.authy_emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devstack.emulator", description=__doc__)
     parser.add_argument("--port", type=int, default=8025)
     parser.add_argument("--api-key", required=True)
     parser.add_argument("--callback-url", default=None)

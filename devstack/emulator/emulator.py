@@ -2,10 +2,10 @@
 
 import threading
 
-from devstack.authy_emulator.callback_payload import callback_params
-from devstack.authy_emulator.callbacks import CallbackSender
-from devstack.authy_emulator.faults import ENDPOINTS, FaultInjector
-from devstack.authy_emulator.state import AuthyState
+from devstack.emulator.callback_payload import callback_params
+from devstack.emulator.callbacks import CallbackSender
+from devstack.emulator.faults import ENDPOINTS, FaultInjector
+from devstack.emulator.state import AuthyState
 
 
 class Emulator:

@@ -4,11 +4,11 @@ import time
 
 from flask import Flask, jsonify, request
 
-from devstack.authy_emulator.authy_api import authy_api
-from devstack.authy_emulator.control_api import control_api
-from devstack.authy_emulator.emulator import Emulator
-from devstack.authy_emulator.errors import for_status
-from devstack.authy_emulator.phone import phone_page
+from devstack.emulator.authy_api import authy_api
+from devstack.emulator.control_api import control_api
+from devstack.emulator.emulator import Emulator
+from devstack.emulator.errors import for_status
+from devstack.emulator.phone import phone_page
 
 DEFAULT_APP_NAME = "Twofold"
 
@@ -24,7 +24,7 @@ def create_app(
     """A fresh emulator with its own in-memory state; ``clock`` drives every expiry."""
     app = Flask(__name__, static_folder=None)
     app.json.sort_keys = False
-    app.extensions["authy_emulator"] = Emulator(
+    app.extensions["emulator"] = Emulator(
         api_key, callback_url, callback_method, app_installed_default, clock, app_name
     )
     app.register_blueprint(authy_api)

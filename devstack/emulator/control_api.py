@@ -5,9 +5,9 @@ No API key: the emulator listens on loopback only.
 
 from flask import Blueprint, current_app, jsonify, request
 
-from devstack.authy_emulator import phones
-from devstack.authy_emulator.faults import parse_fault
-from devstack.authy_emulator.state import (
+from devstack.emulator import phones
+from devstack.emulator.faults import parse_fault
+from devstack.emulator.state import (
     STATUSES,
     AppNotInstalled,
     NotPending,
@@ -25,7 +25,7 @@ class BadInput(ValueError):
 
 
 def emulator():
-    return current_app.extensions["authy_emulator"]
+    return current_app.extensions["emulator"]
 
 
 def _error(status, message):
