@@ -78,6 +78,14 @@ class InvalidCode(AppError):
     message = "That code is not right."
 
 
+class CodeExpired(AppError):
+    """The vendor no longer knows the code's verification: it expired or was used."""
+
+    status = 401
+    code = "code_expired"
+    message = "This code has expired. Send a new one."
+
+
 class ResendTooSoon(AppError):
     status = 429
     code = "resend_too_soon"
@@ -94,6 +102,13 @@ class RateLimited(AppError):
     status = 429
     code = "rate_limited"
     message = "Too many requests. Please wait and try again."
+
+
+class PhoneSendLimit(RateLimited):
+    """The vendor will send no more codes to this phone for a while (Verify's 60203)."""
+
+    code = "phone_send_limit"
+    message = "Too many codes were sent to this phone. Please wait and try again."
 
 
 class TooManyPasswordAttempts(RateLimited):
