@@ -5,12 +5,14 @@ import time
 from flask import Flask, jsonify, request
 
 from devstack.emulator import verify_errors
+from devstack.emulator.authenticator_api import authenticator_api
 from devstack.emulator.authy_api import authy_api
 from devstack.emulator.control_api import control_api
 from devstack.emulator.emulator import Emulator
 from devstack.emulator.errors import for_status
 from devstack.emulator.phone import phone_page
 from devstack.emulator.verify_api import verify_api
+from devstack.emulator.verify_control import verify_control
 from devstack.emulator.verify_factors_api import verify_factors_api
 
 DEFAULT_APP_NAME = "Twofold"
@@ -47,6 +49,8 @@ def create_app(
     app.register_blueprint(verify_api)
     app.register_blueprint(verify_factors_api)
     app.register_blueprint(control_api)
+    app.register_blueprint(verify_control)
+    app.register_blueprint(authenticator_api)
     app.register_blueprint(phone_page)
     app.register_error_handler(404, _http_error)
     app.register_error_handler(405, _http_error)

@@ -3,6 +3,7 @@ the callback sender, faults and call counters."""
 
 import threading
 
+from devstack.emulator.authenticator import Authenticator
 from devstack.emulator.callback_payload import callback_params
 from devstack.emulator.callbacks import CallbackSender
 from devstack.emulator.faults import ENDPOINTS, FaultInjector
@@ -36,6 +37,7 @@ class Emulator:
         self.state = AuthyState(self.lock, clock, app_installed_default)
         self.verify = VerifyState(self.lock, clock)
         self.factors = FactorState(self.lock, clock)
+        self.authenticator = Authenticator(self.lock, clock)
         self.callbacks = CallbackSender(api_key, callback_url, callback_method, self.lock, clock)
         self.faults = FaultInjector(self.lock)
         self.calls = dict.fromkeys(ENDPOINTS, 0)
@@ -71,6 +73,7 @@ class Emulator:
             self.state.reset()
             self.verify.reset()
             self.factors.reset()
+            self.authenticator.reset()
             self.callbacks.reset()
             self.faults.reset()
             self.calls = dict.fromkeys(ENDPOINTS, 0)
