@@ -5,7 +5,9 @@ The answers are shaped as docs/verify-api.md describes them.
 
 import base64
 import logging
+import re
 import urllib.parse
+from pathlib import Path
 
 import pytest
 import requests
@@ -439,3 +441,13 @@ def test_no_code_secret_token_or_phone_reaches_the_logs(client, caplog):
     assert caplog.records, "the failures should have been logged"
     for secret in (CODE, SECRET, TOKEN, PHONE, PHONE.lstrip("+")):
         assert secret not in caplog.text
+
+
+def test_the_twilio_package_never_ships():
+    """Twilio's library is for the contract test only: not in the Lambda, not imported."""
+    root = Path(__file__).resolve().parents[2]
+    shipped = (root / "requirements.txt").read_text().lower()
+    assert "twilio" not in shipped
+    imports = re.compile(r"^\s*(from|import)\s+twilio\b", re.MULTILINE)
+    sources = [root / "app.py", *(root / "chalicelib").rglob("*.py")]
+    assert [p.name for p in sources if imports.search(p.read_text())] == []
