@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 from devstack.emulator import LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN, create_app
 
-# The real callbacks Authy sent, kept beside the repository (as tests/unit reads them).
+# The real callbacks Authy sent (where they come from: docs/authy-api.md, "Test vectors").
 VECTORS_PATH = pathlib.Path(__file__).resolve().parents[1] / "data" / "authy-callback-vectors.json"
 API_KEY = "test-emulator-key"
 START = 1_700_000_000.0

@@ -1,4 +1,4 @@
-"""The Authy API routes answer with the statuses and bodies of authy-api.md."""
+"""The Authy API routes answer with the statuses and bodies of docs/authy-api.md."""
 
 from urllib.parse import urlencode
 
