@@ -113,7 +113,11 @@ class RateLimited(AppError):
 
 
 class SendLimitReached(RateLimited):
-    """The texts and calls one account, or one phone number, may get are used up for now."""
+    """The texts and calls one account, or one phone number, may get are used up for now.
+
+    Ours (per account, per number), or the vendor's (Verify's 60203: five sends to one
+    number in ten minutes): the person meets the same limit either way.
+    """
 
     code = "send_limit"
     message = (

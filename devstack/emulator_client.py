@@ -1,4 +1,5 @@
-"""A small client for the Authy emulator's control API, for tests and scripts."""
+"""A small client for the emulator's control API (Authy's side and Verify's), for tests
+and scripts."""
 
 import time
 import urllib.parse
@@ -48,13 +49,65 @@ class EmulatorControl:
     def users(self):
         return self._call("GET", "/users")["users"]
 
-    def messages(self, authy_id=None):
-        return self._call("GET", "/messages", params=_drop_none(authy_id=authy_id))["messages"]
+    def messages(self, authy_id=None, to=None, vendor=None):
+        """Texts and calls (Authy's, Verify's), oldest first; filter by Authy user, Verify
+        recipient or vendor."""
+        params = _drop_none(authy_id=authy_id, to=to, vendor=vendor)
+        return self._call("GET", "/messages", params=params)["messages"]
 
     def latest_code(self, authy_id):
-        """The code of the latest text or call to this user; None if nothing was sent."""
+        """The code of the latest Authy text or call to this user; None if nothing was sent."""
         messages = self.messages(authy_id)
         return messages[-1]["code"] if messages else None
+
+    # Verify
+
+    def verify_messages(self, to=None):
+        """Verify's texts, calls, WhatsApp messages and emails, oldest first."""
+        return self.messages(to=to, vendor="verify")
+
+    def latest_verify_code(self, to):
+        """The code of the latest Verify message to this number or address; None if none."""
+        messages = self.verify_messages(to)
+        return messages[-1]["code"] if messages else None
+
+    def verify_services(self):
+        return self._call("GET", "/verify/services")["services"]
+
+    def verifications(self, to=None, status=None):
+        params = _drop_none(to=to, status=status)
+        return self._call("GET", "/verify/verifications", params=params)["verifications"]
+
+    def expire_verification(self, sid):
+        """End a pending verification now, as if its 10 minutes were over."""
+        path = f"/verify/verifications/{urllib.parse.quote(sid)}/expire"
+        return self._call("POST", path)["verification"]
+
+    def factors(self, identity=None):
+        """Verify's TOTP factors, with their otpauth URI (what the user's app was given)."""
+        return self._call("GET", "/verify/factors", params=_drop_none(identity=identity))["factors"]
+
+    def factor_totp(self, factor_sid):
+        """``{"code", "seconds_left"}`` an authenticator holding this factor shows now."""
+        return self._call("GET", f"/verify/factors/{urllib.parse.quote(factor_sid)}/totp")
+
+    def challenges(self, identity=None):
+        params = _drop_none(identity=identity)
+        return self._call("GET", "/verify/challenges", params=params)["challenges"]
+
+    # the phone's authenticator app
+
+    def add_authenticator_account(self, key, label=None):
+        """Add an account to the phone's authenticator by Base32 key or otpauth URI."""
+        body = _drop_none(key=key, label=label)
+        return self._call("POST", "/authenticator/accounts", json=body)["account"]
+
+    def authenticator_accounts(self):
+        """The app's accounts with their current ``code`` and ``seconds_left``."""
+        return self._call("GET", "/authenticator/accounts")["accounts"]
+
+    def remove_authenticator_account(self, account_id):
+        return self._call("DELETE", f"/authenticator/accounts/{int(account_id)}")
 
     def approval_requests(self, authy_id=None, status=None):
         params = _drop_none(authy_id=authy_id, status=status)

@@ -1,8 +1,8 @@
 """``make run``: the whole stack on this machine until Ctrl-C.
 
 Ports come from SITE_PORT (8080), API_PORT (8000), EMULATOR_PORT (8025),
-DYNAMODB_PORT (8044), WS_PORT (8001) and WS_CONNECTIONS_PORT (8002); logs go to
-.devstack/logs/.
+DYNAMODB_PORT (8044), WS_PORT (8001) and WS_CONNECTIONS_PORT (8002); the vendor from
+FACTOR_PROVIDER (``authy``, the default, or ``verify``); logs go to .devstack/logs/.
 """
 
 import os
@@ -10,7 +10,7 @@ import signal
 import sys
 import time
 
-from devstack.stack import ROOT, Stack, StackError
+from devstack.stack import PROVIDERS, ROOT, Stack, StackError
 
 DEFAULT_PORTS = {"SITE_PORT": 8080, "API_PORT": 8000, "EMULATOR_PORT": 8025, "DYNAMODB_PORT": 8044}
 # The WebSocket gateway's: the sockets, and the @connections API the handlers post to.
@@ -29,11 +29,27 @@ def ports_from_env(env, defaults=DEFAULT_PORTS):
     return ports
 
 
+def provider_from_env(env):
+    """FACTOR_PROVIDER, or ``authy``; StackError for a vendor the stack does not know."""
+    provider = env.get("FACTOR_PROVIDER", "").strip().lower() or "authy"
+    if provider not in PROVIDERS:
+        raise StackError(f"FACTOR_PROVIDER must be one of {', '.join(PROVIDERS)}, got {provider!r}")
+    return provider
+
+
+def provider_line(stack):
+    if stack.provider == "verify":
+        service = stack.verify_service_sid
+        return f"  provider       verify (the emulator's Twilio Verify v2, service {service})"
+    return "  provider       authy (the emulator's Authy API)"
+
+
 def banner(stack):
     return "\n".join(
         [
             "",
             "The local stack is up:",
+            provider_line(stack),
             f"  site           {stack.site_url}/",
             f"  virtual phone  {stack.phone_url}",
             f"  API            {stack.api_url}",
@@ -53,8 +69,10 @@ def main():
     started = time.monotonic()
     try:
         ports = ports_from_env(os.environ, {**DEFAULT_PORTS, **GATEWAY_PORTS})
+        provider = provider_from_env(os.environ)
         print(
-            "Starting DynamoDB, the Authy emulator, the API, the WebSocket gateway and the site...",
+            f"Starting DynamoDB, the emulator, the API ({provider}), the WebSocket gateway "
+            "and the site...",
             flush=True,
         )
         with Stack(
@@ -65,6 +83,7 @@ def main():
             ws_port=ports["WS_PORT"],
             ws_connections_port=ports["WS_CONNECTIONS_PORT"],
             log_dir=LOG_DIR,
+            provider=provider,
         ) as stack:
             print(banner(stack), flush=True)
             print(f"(started in {time.monotonic() - started:.1f} s)", flush=True)

@@ -1,7 +1,7 @@
-"""The whole local stack as real processes: DynamoDB (moto), the Authy emulator,
-``chalice local``, the WebSocket gateway and the static site, on loopback ports.
+"""The whole local stack as real processes: DynamoDB (moto), the emulator (Authy and
+Verify v2), ``chalice local``, the WebSocket gateway and the static site, on loopback ports.
 
-    with Stack() as stack:          # free ports
+    with Stack() as stack:          # free ports; Stack(provider="verify") for Verify
         requests.post(stack.api_url + "/signup", json=...)
         stack.emulator.approve(...)
 
@@ -17,6 +17,9 @@ import sys
 import tempfile
 import time
 
+from chalicelib.errors import AppError
+from chalicelib.vendors.verify import VerifyClient
+from devstack.emulator import LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN
 from devstack.emulator_client import EmulatorControl
 from devstack.processes import HOST, Child, StackError, check_port_free, free_port
 
@@ -25,6 +28,8 @@ STAGE = "local"
 TABLE_PREFIX = "twofold-local"
 EMULATOR_API_KEY = "local-emulator-key"  # not a secret: only the emulator knows it
 APP_NAME = "Twofold (local)"
+PROVIDERS = ("authy", "verify")
+VERIFY_SERVICE_NAME = "Twofold (local)"
 START_SECONDS = 60
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -43,7 +48,14 @@ MUST_COME_FROM_STACK = (
     "TABLE_PREFIX",
     "SITE_ORIGIN",
     "WEBSOCKET_MANAGEMENT_URL",
+    "FACTOR_PROVIDER",
+    "VERIFY_API_URL",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "VERIFY_SERVICE_SID",
 )
+# Inherited settings that could point a local process at a real vendor: never passed on.
+NOT_INHERITED = ("AWS_", "AUTHY_", "TWILIO_", "VERIFY_", "FACTOR_PROVIDER")
 
 __all__ = ["Stack", "StackError"]
 
@@ -51,8 +63,11 @@ __all__ = ["Stack", "StackError"]
 class Stack:
     """Start DynamoDB, the emulator, the API, the WebSocket gateway and the site.
 
-    None ports mean free ones. ``count_dynamodb`` puts a counting proxy
-    (``devstack.dynamodb_counter``) between the API and DynamoDB, for the benchmark.
+    None ports mean free ones. ``provider`` is the vendor the API is told to use
+    (``FACTOR_PROVIDER``): ``authy``, or ``verify``, for which the stack creates a Verify
+    Service in the emulator at start, as ``make deploy`` does when given no SID.
+    ``count_dynamodb`` puts a counting proxy (``devstack.dynamodb_counter``) between the
+    API and DynamoDB, for the benchmark.
     """
 
     def __init__(
@@ -66,7 +81,14 @@ class Stack:
         ws_port=None,
         ws_connections_port=None,
         count_dynamodb=False,
+        provider="authy",
     ):
+        if provider not in PROVIDERS:
+            raise StackError(
+                f"the provider must be one of {', '.join(PROVIDERS)}, not {provider!r}"
+            )
+        self.provider = provider
+        self.verify_service_sid = None
         self.project_dir = pathlib.Path(project_dir)
         self.ports = {
             "site": site_port,
@@ -123,11 +145,14 @@ class Stack:
         return f"http://{HOST}:{self.ports['dynamodb_counter']}"
 
     def environment(self):
-        """What the API and the table setup see: local endpoints and fake AWS credentials."""
+        """What the API and the table setup see: local endpoints and fake AWS credentials.
+
+        With provider ``verify``, VERIFY_SERVICE_SID joins once the Service exists.
+        """
         env = {
             name: value
             for name, value in os.environ.items()
-            if not name.startswith(("AWS_", "AUTHY_")) and name != "PYTHONPATH"
+            if not name.startswith(NOT_INHERITED) and name != "PYTHONPATH"
         }
         env.update(FAKE_AWS)
         env.update(
@@ -144,7 +169,16 @@ class Stack:
             PER_IP_LIMIT_FACTOR="100",
             AUTHY_READ_TIMEOUT="2",  # the emulator answers in milliseconds; hangs are faults
             PYTHONUNBUFFERED="1",
+            FACTOR_PROVIDER=self.provider,
         )
+        if self.provider == "verify":
+            env.update(
+                VERIFY_API_URL=self.emulator_url,
+                TWILIO_ACCOUNT_SID=LOCAL_ACCOUNT_SID,
+                TWILIO_AUTH_TOKEN=LOCAL_AUTH_TOKEN,
+            )
+            if self.verify_service_sid:
+                env["VERIFY_SERVICE_SID"] = self.verify_service_sid
         return env
 
     # starting and stopping
@@ -164,7 +198,11 @@ class Stack:
         self._make_log_dir()
         deadline = time.monotonic() + START_SECONDS
         try:
-            self._start_all(env)
+            commands = self._commands(env)
+            self._start(commands, ("dynamodb", "emulator", "dynamodb_counter"), env)
+            if self.provider == "verify":
+                env = self._with_verify_service(deadline)
+            self._start(commands, ("api", "websockets", "site"), env)
             self._child("dynamodb").wait_until_answering(f"{self.dynamodb_url}/", deadline)
             if self.dynamodb_counter_url:
                 self._child("dynamodb_counter").wait_until_answering(
@@ -199,7 +237,27 @@ class Stack:
             self.log_dir = pathlib.Path(self._given_log_dir)
             self.log_dir.mkdir(parents=True, exist_ok=True)
 
-    def _start_all(self, env):
+    def _with_verify_service(self, deadline):
+        """Create the Verify Service the API will use, once the emulator answers."""
+        self._child("emulator").wait_until_answering(
+            f"{self.emulator_url}/emulator/stats", deadline
+        )
+        client = VerifyClient(LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN, api_url=self.emulator_url)
+        try:
+            self.verify_service_sid = client.create_service(VERIFY_SERVICE_NAME).sid
+        except AppError as exc:
+            raise StackError(f"creating the Verify service in the emulator failed: {exc}") from None
+        finally:
+            client.transport.session.close()
+        return self.environment()
+
+    def _start(self, commands, names, env):
+        for name in names:
+            if name in commands:
+                log_path = self.log_dir / f"{name}.log"
+                self.children.append(Child(name, commands[name], env, self.project_dir, log_path))
+
+    def _commands(self, env):
         python = sys.executable
         chalice = pathlib.Path(python).parent / "chalice"
         if not chalice.is_file():
@@ -215,7 +273,7 @@ class Stack:
                 str(self.ports["dynamodb"]),
             ],
             "emulator": [
-                *(python, "-m", "devstack.authy_emulator"),
+                *(python, "-m", "devstack.emulator"),
                 *("--port", str(self.ports["emulator"]), "--api-key", EMULATOR_API_KEY),
                 *("--callback-url", env["AUTHY_CALLBACK_URL"], "--app-name", APP_NAME),
             ],
@@ -238,9 +296,7 @@ class Stack:
                 *(python, "-m", "devstack.dynamodb_counter"),
                 *("--port", str(self.ports["dynamodb_counter"]), "--target", self.dynamodb_url),
             ]
-        for name, command in commands.items():
-            log_path = self.log_dir / f"{name}.log"
-            self.children.append(Child(name, command, env, self.project_dir, log_path))
+        return commands
 
     def _child(self, name):
         return next(child for child in self.children if child.name == name)
@@ -278,6 +334,12 @@ class Stack:
         return next((child for child in self.children if not child.alive()), None)
 
 
+def _needed(env, name):
+    if name == "VERIFY_SERVICE_SID":
+        return "the one it creates in the emulator"
+    return repr(env[name]) if name in env else "it unset"
+
+
 def _check_chalice_config(project_dir, env):
     """Refuse to start if config.json would override a local endpoint.
 
@@ -295,9 +357,9 @@ def _check_chalice_config(project_dir, env):
         raise StackError(f"{config_path} has no stage {STAGE!r} for chalice local")
     merged = {**config.get("environment_variables", {}), **stage.get("environment_variables", {})}
     clashes = [
-        f"{name}={merged[name]!r} (the stack needs {env[name]!r})"
+        f"{name}={merged[name]!r} (the stack needs {_needed(env, name)})"
         for name in MUST_COME_FROM_STACK
-        if name in merged and merged[name] != env[name]
+        if name in merged and merged[name] != env.get(name)
     ]
     if clashes:
         raise StackError(

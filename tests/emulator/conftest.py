@@ -1,4 +1,5 @@
-"""Fixtures for the emulator's contract tests: a fake clock, the app, a callback receiver."""
+"""Fixtures for the emulator's contract tests: a fake clock, the app (in-process and over
+real HTTP), Authy and Verify speakers, a callback receiver."""
 
 import http.server
 import json
@@ -7,13 +8,15 @@ import socket
 import threading
 
 import pytest
+from werkzeug.serving import make_server
 
-from devstack.authy_emulator import create_app
+from devstack.emulator import LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN, create_app
 
-# The real callbacks Authy sent, kept beside the repository (as tests/unit reads them).
+# The real callbacks Authy sent (where they come from: docs/authy-api.md, "Test vectors").
 VECTORS_PATH = pathlib.Path(__file__).resolve().parents[1] / "data" / "authy-callback-vectors.json"
 API_KEY = "test-emulator-key"
 START = 1_700_000_000.0
+PHONE = "+15017122661"
 
 
 class FakeClock:
@@ -55,6 +58,34 @@ class AuthyClient:
         return response.get_json()["approval_request"]["uuid"]
 
 
+class VerifyForms:
+    """The Flask test client with Verify's Basic auth, posting Twilio's forms."""
+
+    def __init__(self, client, credentials=(LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN)):
+        self.client = client
+        self.auth = credentials
+
+    def get(self, path, **kwargs):
+        return self.client.get(path, auth=self.auth, **kwargs)
+
+    def post(self, path, **form):
+        return self.client.post(path, data=form, auth=self.auth)
+
+    def delete(self, path):
+        return self.client.delete(path, auth=self.auth)
+
+    def service(self, name="Twofold (local)", **form):
+        response = self.post("/v2/Services", FriendlyName=name, **form)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["sid"]
+
+    def start(self, service_sid, to=PHONE, channel="sms"):
+        return self.post(f"/v2/Services/{service_sid}/Verifications", To=to, Channel=channel)
+
+    def check(self, service_sid, code, to=PHONE):
+        return self.post(f"/v2/Services/{service_sid}/VerificationCheck", To=to, Code=code)
+
+
 def vector(name):
     """One of the real callbacks, by name."""
     vectors = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))["vectors"]
@@ -84,7 +115,28 @@ def authy(client):
 
 @pytest.fixture
 def emulator(app):
-    return app.extensions["authy_emulator"]
+    return app.extensions["emulator"]
+
+
+@pytest.fixture
+def verify(client):
+    return VerifyForms(client)
+
+
+@pytest.fixture
+def service_sid(verify):
+    return verify.service()
+
+
+@pytest.fixture
+def served(app):
+    """The same app over real HTTP on a free loopback port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture

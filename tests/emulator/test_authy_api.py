@@ -1,10 +1,10 @@
-"""The Authy API routes answer with the statuses and bodies of authy-api.md."""
+"""The Authy API routes answer with the statuses and bodies of docs/authy-api.md."""
 
 from urllib.parse import urlencode
 
 import pytest
 
-from devstack.authy_emulator import create_app, totp
+from devstack.emulator import create_app, totp
 from tests.emulator.conftest import API_KEY, AuthyClient
 
 USERS_NEW = "/protected/json/users/new"

@@ -3,7 +3,7 @@
 import json
 import urllib.parse
 
-from devstack.authy_emulator.callback_payload import app_id, query_pairs
+from devstack.emulator.callback_payload import app_id, query_pairs
 from tests.emulator.conftest import vector
 
 

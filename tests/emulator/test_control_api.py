@@ -2,7 +2,7 @@
 
 import pytest
 
-from devstack.authy_emulator import totp
+from devstack.emulator import totp
 
 
 def test_users_are_listed(client, app_user, sms_user, clock):

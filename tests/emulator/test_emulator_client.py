@@ -1,25 +1,10 @@
 """EmulatorControl against an emulator served over real HTTP."""
 
-import threading
-
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from devstack.authy_emulator import create_app
 from devstack.emulator_client import ControlError, EmulatorControl, wait_for
 from tests.emulator.conftest import API_KEY
-
-
-@pytest.fixture
-def served(clock):
-    app = create_app(API_KEY, clock=clock)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

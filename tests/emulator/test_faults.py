@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from devstack.authy_emulator.faults import ENDPOINTS
+from devstack.emulator.faults import ENDPOINTS
+from tests.emulator.conftest import VerifyForms
 
 
 def fault(client, **spec):
@@ -166,3 +167,69 @@ def test_calls_and_fired_faults_are_counted(authy, client, app_user):
     assert stats["calls"]["users_new"] == 1
     assert stats["faults_fired"]["sms"] == 1
     assert stats["faults_fired"]["verify"] == 0
+
+
+# Verify's endpoints
+
+
+def test_every_api_route_can_be_faulted(app):
+    apis = {"authy", "verify", "verify_factors"}
+    routed = {
+        rule.endpoint.rsplit(".", 1)[-1]
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.split(".", 1)[0] in apis
+    }
+    assert routed == set(ENDPOINTS)
+
+
+@pytest.mark.parametrize(
+    "status, code",
+    [(429, 20429), (503, 20503), (500, 20500), (401, 20003), (400, 60200)],
+)
+def test_a_verify_fault_answers_with_twilios_body(verify, client, service_sid, status, code):
+    fault(client, endpoint="verify_start", status=status)
+    response = verify.start(service_sid)
+    assert response.status_code == status
+    body = response.get_json()
+    assert (body["code"], body["status"]) == (code, status)
+    assert body["more_info"] == f"https://www.twilio.com/docs/errors/{code}"
+    assert client.get("/emulator/messages").get_json()["messages"] == []
+
+
+def test_a_verify_fault_comes_before_the_credentials_check(client):
+    fault(client, endpoint="verify_service_create", status=503)
+    assert client.post("/v2/Services").status_code == 503
+
+
+@pytest.mark.parametrize("status", [None, 502])
+def test_a_malformed_verify_body_is_not_json(verify, client, service_sid, status):
+    fault(client, endpoint="verify_check", malformed=True, **({"status": status} if status else {}))
+    response = verify.check(service_sid, "123456")
+    assert response.status_code == (status or 200)
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(response.get_data(as_text=True))
+
+
+def test_a_hang_holds_a_verify_call_until_cleared(app, client, service_sid):
+    fault(client, endpoint="verify_factor_delete", hang=True)
+    path = f"/v2/Services/{service_sid}/Entities/someone-12345678/Factors/YF{'0' * 32}"
+    answers = []
+    own_client = VerifyForms(app.test_client())  # a test client is not shared across threads
+    held = threading.Thread(target=lambda: answers.append(own_client.delete(path)))
+    held.start()
+    held.join(0.3)
+    assert held.is_alive(), "the call should still be hanging"
+    client.delete("/emulator/faults")
+    held.join(5)
+    assert answers[0].status_code == 404
+
+
+def test_verify_calls_are_counted(verify, client, service_sid):
+    verify.start(service_sid)
+    verify.check(service_sid, "123456")
+    calls = client.get("/emulator/stats").get_json()["calls"]
+    assert (calls["verify_service_create"], calls["verify_start"], calls["verify_check"]) == (
+        1,
+        1,
+        1,
+    )

@@ -1,5 +1,6 @@
-"""``python -m devstack.authy_emulator`` serves on loopback and fails clearly on a busy port."""
+"""``python -m devstack.emulator`` serves on loopback and fails clearly on a busy port."""
 
+import os
 import pathlib
 import socket
 import subprocess
@@ -8,6 +9,8 @@ import sys
 import pytest
 import requests
 
+from devstack.emulator import LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN
+from devstack.emulator.__main__ import twilio_credentials
 from devstack.emulator_client import wait_for
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -19,16 +22,25 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def run(*args):
-    command = [sys.executable, "-m", "devstack.authy_emulator", *args]
+MINE = ("AC" + "7" * 32, "token-from-the-environment")
+
+
+def run(*args, env=None):
+    command = [sys.executable, "-m", "devstack.emulator", *args]
     return subprocess.Popen(  # noqa: S603 - our own module, run by this interpreter
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
 def test_serves_the_api_and_the_phone():
     port = free_port()
-    process = run("--port", str(port), "--api-key", "k", "--no-app")
+    env = {"TWILIO_ACCOUNT_SID": MINE[0], "TWILIO_AUTH_TOKEN": MINE[1]}
+    process = run("--port", str(port), "--api-key", "k", "--no-app", env=env)
     try:
         base = f"http://127.0.0.1:{port}"
 
@@ -47,11 +59,20 @@ def test_serves_the_api_and_the_phone():
         )
         assert status.json()["status"]["registered"] is False
         assert requests.get(f"{base}/phone", timeout=5).status_code == 200
+        services = f"{base}/v2/Services"
+        assert requests.get(services, auth=MINE, timeout=5).status_code == 200
+        local = (LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN)
+        assert requests.get(services, auth=local, timeout=5).status_code == 401
     finally:
         process.terminate()
         out, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
     assert f"http://127.0.0.1:{port}" in out
+
+
+def test_verify_credentials_come_from_the_environment_or_are_the_local_ones():
+    assert twilio_credentials({}) == (LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN)
+    assert twilio_credentials({"TWILIO_ACCOUNT_SID": MINE[0], "TWILIO_AUTH_TOKEN": MINE[1]}) == MINE
 
 
 def test_a_busy_port_is_one_clear_line():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from devstack.authy_emulator.params import from_json, is_true, nest
+from devstack.emulator.params import from_json, is_true, nest
 
 
 def test_bracketed_keys_nest():

@@ -45,9 +45,21 @@ def test_the_page_has_the_phone_controls(page):
     assert 'role="switch"' in html and "App installed" in html
 
 
+def test_the_authenticator_has_labelled_controls(page):
+    html = page.get_data(as_text=True)
+    assert '<label for="authenticator-key">Key or otpauth URI</label>' in html
+    assert '<input id="authenticator-key" name="key"' in html
+    assert '<button type="submit">Add account</button>' in html
+    assert 'role="alert"' in html
+
+
+MODULES = ["phone.js", "common.js", "inbox.js", "numbers.js", "authenticator.js"]
+
+
 @pytest.mark.parametrize(
     "path, mimetype",
-    [("/phone/assets/phone.js", "text/javascript"), ("/phone/assets/phone.css", "text/css")],
+    [(f"/phone/assets/{name}", "text/javascript") for name in MODULES]
+    + [("/phone/assets/phone.css", "text/css")],
 )
 def test_assets_are_served_with_their_types(client, path, mimetype):
     response = fetch(client, path)
@@ -56,8 +68,9 @@ def test_assets_are_served_with_their_types(client, path, mimetype):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
-def test_the_script_writes_data_as_text_only(client):
-    script = fetch(client, "/phone/assets/phone.js").get_data(as_text=True)
+@pytest.mark.parametrize("name", MODULES)
+def test_the_scripts_write_data_as_text_only(client, name):
+    script = fetch(client, f"/phone/assets/{name}").get_data(as_text=True)
     assert "innerHTML" not in script
     assert "insertAdjacentHTML" not in script
     assert "textContent" in script

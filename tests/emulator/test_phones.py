@@ -2,7 +2,7 @@
 
 import pytest
 
-from devstack.authy_emulator.phones import sent_to, status_number
+from devstack.emulator.phones import sent_to, status_number
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from devstack.authy_emulator import totp
+from devstack.emulator import totp
 
 RFC_SECRET = b"12345678901234567890"
 

@@ -13,7 +13,7 @@ import requests
 
 from devstack.emulator_client import wait_for
 from devstack.processes import StackError, free_port
-from devstack.run import ports_from_env
+from devstack.run import ports_from_env, provider_from_env
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -26,6 +26,19 @@ def test_ports_default_and_come_from_the_environment():
         "DYNAMODB_PORT": 8044,
     }
     assert ports_from_env({"API_PORT": "9000", "SITE_PORT": " "})["API_PORT"] == 9000
+
+
+@pytest.mark.parametrize(
+    "env, provider",
+    [({}, "authy"), ({"FACTOR_PROVIDER": " "}, "authy"), ({"FACTOR_PROVIDER": "Verify"}, "verify")],
+)
+def test_the_provider_comes_from_factor_provider(env, provider):
+    assert provider_from_env(env) == provider
+
+
+def test_an_unknown_provider_is_refused():
+    with pytest.raises(StackError, match="FACTOR_PROVIDER must be one of authy, verify"):
+        provider_from_env({"FACTOR_PROVIDER": "okta"})
 
 
 @pytest.mark.parametrize("value", ["http", "-1", "0", "70000"])
@@ -66,9 +79,10 @@ def test_a_busy_port_is_one_line_and_no_traceback():
 
 
 def test_runs_until_interrupted_then_stops_everything():
+    """``FACTOR_PROVIDER=verify make run``: the Verify stack, and a banner that says so."""
     names = ("SITE_PORT", "API_PORT", "EMULATOR_PORT", "DYNAMODB_PORT")
     ports = {name: str(free_port()) for name in names}
-    process = run(ports)
+    process = run({**ports, "FACTOR_PROVIDER": "verify"})
     lines = []
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
     reader.start()
@@ -84,8 +98,10 @@ def test_runs_until_interrupted_then_stops_everything():
             interval=0.2,
             message="the banner of `python -m devstack.run`",
         )
-        phone = requests.get(f"http://127.0.0.1:{ports['EMULATOR_PORT']}/phone", timeout=5)
-        assert phone.status_code == 200
+        emulator = f"http://127.0.0.1:{ports['EMULATOR_PORT']}"
+        assert requests.get(f"{emulator}/phone", timeout=5).status_code == 200
+        services = requests.get(f"{emulator}/emulator/verify/services", timeout=5).json()
+        [service] = services["services"]
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(30)
@@ -97,5 +113,8 @@ def test_runs_until_interrupted_then_stops_everything():
     assert process.returncode == 0, err
     assert f"http://127.0.0.1:{ports['SITE_PORT']}/" in out
     assert f"http://127.0.0.1:{ports['EMULATOR_PORT']}/phone" in out
+    assert (
+        f"provider       verify (the emulator's Twilio Verify v2, service {service['sid']})" in out
+    )
     assert out.rstrip().endswith("Stopped.")
     assert not any(listening(int(port)) for port in ports.values())

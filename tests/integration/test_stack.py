@@ -2,13 +2,24 @@
 
 import json
 import os
+import pathlib
 import socket
 import sys
 
 import pytest
+import requests
 
+from devstack.emulator import LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN
 from devstack.processes import Child, StackError
-from devstack.stack import Stack
+from devstack.stack import MUST_COME_FROM_STACK, Stack
+
+VERIFY_SETTINGS = (
+    "FACTOR_PROVIDER",
+    "VERIFY_API_URL",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "VERIFY_SERVICE_SID",
+)
 
 
 @pytest.fixture
@@ -86,3 +97,88 @@ def test_the_stack_stops_every_process_it_started():
     assert not any(alive(pid) for pid in pids)
     assert not log_dir.exists()
     assert not any(listening(int(url.rsplit(":", 1)[1])) for url in urls)
+
+
+# the provider
+
+
+def test_a_provider_the_stack_does_not_know_is_refused():
+    with pytest.raises(StackError, match="authy, verify"):
+        Stack(provider="okta")
+
+
+def ported(**options):
+    """A stack with fixed ports, to read its settings without starting it."""
+    ports = dict(site_port=1, api_port=2, emulator_port=3, dynamodb_port=4, ws_port=5)
+    return Stack(**ports, ws_connections_port=6, **options)
+
+
+def test_verify_settings_point_at_the_emulator():
+    env = ported(provider="verify").environment()
+    assert env["FACTOR_PROVIDER"] == "verify"
+    assert env["VERIFY_API_URL"] == "http://127.0.0.1:3"
+    assert (env["TWILIO_ACCOUNT_SID"], env["TWILIO_AUTH_TOKEN"]) == (
+        LOCAL_ACCOUNT_SID,
+        LOCAL_AUTH_TOKEN,
+    )
+    assert env["AUTHY_API_URL"] == "http://127.0.0.1:3"
+
+
+def test_authy_keeps_its_settings_and_gets_no_verify_ones():
+    env = ported().environment()
+    assert env["FACTOR_PROVIDER"] == "authy"
+    assert env["AUTHY_API_URL"] == "http://127.0.0.1:3"
+    assert not {"VERIFY_API_URL", "TWILIO_ACCOUNT_SID", "VERIFY_SERVICE_SID"} & set(env)
+
+
+def test_real_vendor_settings_in_the_shell_are_not_passed_on(monkeypatch):
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "a-real-token")
+    monkeypatch.setenv("VERIFY_SERVICE_SID", "VA" + "9" * 32)
+    monkeypatch.setenv("FACTOR_PROVIDER", "verify")
+    env = ported().environment()
+    assert "TWILIO_AUTH_TOKEN" not in env and "VERIFY_SERVICE_SID" not in env
+    assert env["FACTOR_PROVIDER"] == "authy"
+    assert ported(provider="verify").environment()["TWILIO_AUTH_TOKEN"] == LOCAL_AUTH_TOKEN
+
+
+def test_the_verify_names_are_guarded_against_config_json():
+    assert set(VERIFY_SETTINGS) <= set(MUST_COME_FROM_STACK)
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("VERIFY_SERVICE_SID", "VA" + "1" * 32), ("VERIFY_API_URL", "https://verify.twilio.com")],
+)
+def test_config_json_may_not_set_verify_settings(tmp_path, name, value):
+    (tmp_path / ".chalice").mkdir()
+    config = {"stages": {"local": {"environment_variables": {name: value}}}}
+    (tmp_path / ".chalice" / "config.json").write_text(json.dumps(config))
+    stack = Stack(project_dir=tmp_path, provider="verify")
+    with pytest.raises(StackError, match=f"{name}='{value}'"):
+        stack.start()
+    assert stack.children == []
+
+
+def environ_of(pid):
+    raw = pathlib.Path(f"/proc/{pid}/environ").read_bytes()
+    return dict(item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
+
+
+def test_a_verify_stack_makes_its_service_and_hands_the_api_the_settings():
+    with Stack(provider="verify") as own:
+        [service] = own.emulator.verify_services()
+        assert service == {
+            "sid": own.verify_service_sid,
+            "friendly_name": "Twofold (local)",
+            "code_length": 6,
+        }
+        api = next(child for child in own.children if child.name == "api")
+        seen = environ_of(api.process.pid)
+        assert {name: seen[name] for name in VERIFY_SETTINGS} == {
+            "FACTOR_PROVIDER": "verify",
+            "VERIFY_API_URL": own.emulator_url,
+            "TWILIO_ACCOUNT_SID": LOCAL_ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": LOCAL_AUTH_TOKEN,
+            "VERIFY_SERVICE_SID": own.verify_service_sid,
+        }
+        assert requests.get(f"{own.api_url}/", timeout=5).status_code < 500

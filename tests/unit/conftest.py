@@ -207,7 +207,7 @@ def body(response):
 
 
 def callback_body(uuid, authy_id, status="approved"):
-    """A callback body shaped like the real ones in shared/authy-callback-vectors.json."""
+    """A callback body shaped like the real ones in tests/data/authy-callback-vectors.json."""
     return {
         "authy_id": authy_id,
         "device_uuid": 2102943,

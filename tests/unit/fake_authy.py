@@ -1,6 +1,6 @@
 """A fake Authy at the HTTP level (answers `responses` callbacks), for unit tests.
 
-It answers like the real API in shared/authy-api.md; tests read ``calls`` to see what the
+It answers like the real API in docs/authy-api.md; tests read ``calls`` to see what the
 app sent, and set ``has_app``, ``fail`` or ``approval_status`` to steer it.
 """
 

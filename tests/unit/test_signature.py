@@ -1,4 +1,4 @@
-"""chalicelib.vendors.authy.signature against the real callbacks Authy sent."""
+"""chalicelib.vendors.authy.signature against the real callbacks Authy sent (docs/authy-api.md)."""
 
 import json
 from pathlib import Path

@@ -5,9 +5,8 @@ their phone number for codes, and our opaque user id (an Entity's identity) for 
 docs/verify-api.md is the API as we use it.
 """
 
-from chalicelib.vendors.verify.client import VerifyClient
-
 from chalicelib.errors import CodeExpired, NotFound
+from chalicelib.vendors.verify.client import VerifyClient
 
 
 class VerifyVendor:

@@ -8,10 +8,10 @@ import urllib.parse
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from devstack.authy_emulator import errors, phones
-from devstack.authy_emulator.callback_payload import app_id, device
-from devstack.authy_emulator.params import from_json, is_true, nest
-from devstack.authy_emulator.state import DEFAULT_SECONDS_TO_EXPIRE, UnknownRequest, UnknownUser
+from devstack.emulator import errors, phones
+from devstack.emulator.callback_payload import app_id, device
+from devstack.emulator.params import from_json, is_true, nest
+from devstack.emulator.state import DEFAULT_SECONDS_TO_EXPIRE, UnknownRequest, UnknownUser
 
 authy_api = Blueprint("authy", __name__)
 
@@ -32,7 +32,7 @@ SENT = {"sms": "SMS token was sent", "call": "Call started..."}
 
 
 def emulator():
-    return current_app.extensions["authy_emulator"]
+    return current_app.extensions["emulator"]
 
 
 @authy_api.before_request

@@ -5,9 +5,9 @@ No API key: the emulator listens on loopback only.
 
 from flask import Blueprint, current_app, jsonify, request
 
-from devstack.authy_emulator import phones
-from devstack.authy_emulator.faults import parse_fault
-from devstack.authy_emulator.state import (
+from devstack.emulator import phones
+from devstack.emulator.faults import parse_fault
+from devstack.emulator.state import (
     STATUSES,
     AppNotInstalled,
     NotPending,
@@ -25,7 +25,7 @@ class BadInput(ValueError):
 
 
 def emulator():
-    return current_app.extensions["authy_emulator"]
+    return current_app.extensions["emulator"]
 
 
 def _error(status, message):
@@ -95,10 +95,25 @@ def user_view(user):
 def message_view(message):
     return {
         "id": message.id,
+        "vendor": "authy",
         "authy_id": message.authy_id,
         "via": message.via,
         "code": message.code,
         "cellphone": message.cellphone,
+        "at": message.at,
+    }
+
+
+def verify_message_view(message):
+    return {
+        "id": message.id,
+        "vendor": "verify",
+        "to": message.to,
+        "via": message.via,
+        "code": message.code,
+        "text": message.text,
+        "service_sid": message.service_sid,
+        "verification_sid": message.verification_sid,
         "at": message.at,
     }
 
@@ -145,10 +160,26 @@ def totp(authy_id):
 
 @control_api.get("/messages")
 def messages():
-    authy_id = _authy_id_filter()
+    """Authy's texts and calls and Verify's messages, oldest first.
+
+    ``authy_id`` keeps Authy's to one user, ``to`` keeps Verify's to one number or
+    address; ``vendor`` keeps one vendor's.
+    """
+    authy_id, to = _authy_id_filter(), request.args.get("to") or None
+    vendor = request.args.get("vendor") or None
+    if vendor not in (None, "authy", "verify"):
+        raise BadInput("vendor must be authy or verify")
+    views = []
     with emulator().lock:
-        found = [m for m in emulator().state.messages if authy_id in (None, m.authy_id)]
-        return {"messages": [message_view(message) for message in found]}
+        if vendor != "verify" and to is None:
+            views += [
+                message_view(m) for m in emulator().state.messages if authy_id in (None, m.authy_id)
+            ]
+        if vendor != "authy" and authy_id is None:
+            views += [
+                verify_message_view(m) for m in emulator().verify.messages if to in (None, m.to)
+            ]
+    return {"messages": sorted(views, key=lambda view: view["at"])}
 
 
 @control_api.get("/approval_requests")

@@ -1,32 +1,15 @@
-// The virtual phone: polls the emulator's control API every second and updates in place.
+// The virtual phone page: polls the emulator's control API every second and updates in
+// place. Authy users' phones are here; Verify's numbers and the authenticator app have
+// modules of their own.
+
+import { refreshAuthenticator, setUpAuthenticator } from "./authenticator.js";
+import { api, clone, formatLeft, showConnection } from "./common.js";
+import { updateInbox } from "./inbox.js";
+import { updateNumbers } from "./numbers.js";
 
 const POLL_MS = 1000;
 const phones = new Map(); // authy_id -> {root, parts, requests: Map(uuid -> card), messageIds}
 const busy = new Set(); // keys of controls with a request in flight
-
-async function api(path, options = {}) {
-  const response = await fetch(`/emulator${path}`, {
-    headers: { "Content-Type": "application/json" },
-    ...options,
-  });
-  if (!response.ok) {
-    throw new Error(`${options.method || "GET"} ${path}: HTTP ${response.status}`);
-  }
-  return response.json();
-}
-
-function clone(id) {
-  return document.getElementById(id).content.firstElementChild.cloneNode(true);
-}
-
-function formatTime(unixSeconds) {
-  return new Date(unixSeconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-}
-
-function formatLeft(seconds) {
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes}:${String(seconds % 60).padStart(2, "0")}`;
-}
 
 function createPhone(user) {
   const root = clone("phone-template");
@@ -150,31 +133,8 @@ function updateRequests(phone, pending) {
   }
 }
 
-function messageText(message) {
-  return message.via === "call"
-    ? "A recorded voice reads your verification code aloud:"
-    : "Your verification code is:";
-}
-
 function updateMessages(phone, messages) {
-  for (const message of messages) {
-    if (phone.messageIds.has(message.id)) continue;
-    phone.messageIds.add(message.id);
-    const item = clone("message-template");
-    item.classList.add(message.via === "call" ? "is-call" : "is-sms");
-    item.querySelector(".message-kind").textContent = message.via === "call" ? "Voice call" : "Text from Authy";
-    const time = item.querySelector("time");
-    time.dateTime = new Date(message.at * 1000).toISOString();
-    time.textContent = formatTime(message.at);
-    const text = item.querySelector(".message-text");
-    text.textContent = messageText(message);
-    const code = document.createElement("strong");
-    code.className = "message-code";
-    code.textContent = message.code;
-    item.append(code);
-    phone.parts.messages.prepend(item);
-  }
-  phone.parts.inboxEmpty.hidden = phone.messageIds.size > 0;
+  updateInbox(phone.parts.messages, phone.parts.inboxEmpty, phone.messageIds, messages);
 }
 
 async function totpFor(user) {
@@ -200,21 +160,17 @@ async function refresh() {
     phones.set(user.authy_id, phone);
     updatePhone(phone, user, codes[index]);
     updateRequests(phone, pending.filter((r) => r.authy_id === user.authy_id));
-    updateMessages(phone, messages.filter((m) => m.authy_id === user.authy_id));
+    updateMessages(phone, messages.filter((m) => m.vendor === "authy" && m.authy_id === user.authy_id));
   });
+  const numbers = updateNumbers(messages);
+  await refreshAuthenticator();
   for (const [authyId, phone] of phones) {
     if (!live.has(authyId)) {
       phone.root.remove();
       phones.delete(authyId);
     }
   }
-  document.getElementById("no-users").hidden = users.length > 0;
-}
-
-function showConnection(problem) {
-  const banner = document.getElementById("connection");
-  banner.hidden = !problem;
-  banner.textContent = problem ? `Emulator unreachable or failing: ${problem}` : "";
+  document.getElementById("no-users").hidden = users.length + numbers > 0;
 }
 
 async function poll() {
@@ -228,4 +184,5 @@ async function poll() {
   }
 }
 
+setUpAuthenticator();
 poll();

@@ -1,10 +1,11 @@
-"""Injected failures per Authy endpoint: latency, an error status, a hang, a broken body."""
+"""Injected failures per endpoint (Authy's and Verify's): latency, an error status, a hang,
+a broken body. An endpoint is named after its route's view function."""
 
 import dataclasses
 import random
 import threading
 
-ENDPOINTS = (
+AUTHY_ENDPOINTS = (
     "users_new",
     "user_status",
     "user_remove",
@@ -14,6 +15,27 @@ ENDPOINTS = (
     "onetouch_create",
     "onetouch_status",
 )
+VERIFY_ENDPOINTS = (
+    "verify_service_create",
+    "verify_service_list",
+    "verify_service_fetch",
+    "verify_start",
+    "verify_fetch",
+    "verify_update",
+    "verify_check",
+    "verify_entity_create",
+    "verify_entity_fetch",
+    "verify_entity_delete",
+    "verify_factor_create",
+    "verify_factor_list",
+    "verify_factor_fetch",
+    "verify_factor_update",
+    "verify_factor_delete",
+    "verify_challenge_create",
+    "verify_challenge_fetch",
+    "verify_challenge_update",
+)
+ENDPOINTS = AUTHY_ENDPOINTS + VERIFY_ENDPOINTS
 DEFAULT_HANG_SECONDS = 30
 
 

@@ -1,19 +1,24 @@
-"""Run the emulator: ``python -m devstack.authy_emulator --port 8025 --api-key K``."""
+"""Run the emulator: ``python -m devstack.emulator --port 8025 --api-key K``.
+
+Verify's Basic credentials are TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN from the
+environment, or the local ones (not secrets) when those are unset.
+"""
 
 import argparse
+import os
 import signal
 import socket
 import sys
 
 from werkzeug.serving import make_server
 
-from devstack.authy_emulator.app import create_app
+from devstack.emulator.app import LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN, create_app
 
 HOST = "127.0.0.1"
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m devstack.authy_emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devstack.emulator", description=__doc__)
     parser.add_argument("--port", type=int, default=8025)
     parser.add_argument("--api-key", required=True)
     parser.add_argument("--callback-url", default=None)
@@ -36,8 +41,16 @@ def listen(host, port):
         sock.listen(128)
     except OSError as exc:
         sock.close()
-        sys.exit(f"authy emulator: cannot listen on {host}:{port}: {exc.strerror or exc}")
+        sys.exit(f"emulator: cannot listen on {host}:{port}: {exc.strerror or exc}")
     return sock
+
+
+def twilio_credentials(env):
+    """The account SID and auth token Verify's routes accept."""
+    return (
+        env.get("TWILIO_ACCOUNT_SID") or LOCAL_ACCOUNT_SID,
+        env.get("TWILIO_AUTH_TOKEN") or LOCAL_AUTH_TOKEN,
+    )
 
 
 def main(argv=None):
@@ -48,12 +61,13 @@ def main(argv=None):
         callback_method=args.callback_method,
         app_installed_default=not args.no_app,
         app_name=args.app_name,
+        twilio_credentials=twilio_credentials(os.environ),
     )
     listener = listen(HOST, args.port)
     server = make_server(HOST, args.port, app, threaded=True, fd=listener.fileno())
     listener.close()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(f"Authy emulator on http://{HOST}:{args.port} (phone: /phone)", flush=True)
+    print(f"Emulator (Authy, Verify v2) on http://{HOST}:{args.port} (phone: /phone)", flush=True)
     try:
         server.serve_forever()
     except (KeyboardInterrupt, SystemExit):

@@ -12,7 +12,7 @@ import urllib.parse
 import requests
 
 from chalicelib.vendors.authy import signature
-from devstack.authy_emulator.callback_payload import json_body, query_pairs
+from devstack.emulator.callback_payload import json_body, query_pairs
 
 MAX_CONSECUTIVE_FAILURES = 3
 METHODS = ("POST", "GET")

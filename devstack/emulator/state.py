@@ -10,7 +10,7 @@ import secrets
 import threading
 import uuid
 
-from devstack.authy_emulator import totp
+from devstack.emulator import totp
 
 CODE_LENGTH = 7
 CODE_LIFE_SECONDS = 600

@@ -1,26 +1,43 @@
-"""One emulated Authy application: its state, callback sender, faults and call counters."""
+"""One emulator: an Authy application and a Twilio account with Verify, their state,
+the callback sender, faults and call counters."""
 
 import threading
 
-from devstack.authy_emulator.callback_payload import callback_params
-from devstack.authy_emulator.callbacks import CallbackSender
-from devstack.authy_emulator.faults import ENDPOINTS, FaultInjector
-from devstack.authy_emulator.state import AuthyState
+from devstack.emulator.authenticator import Authenticator
+from devstack.emulator.callback_payload import callback_params
+from devstack.emulator.callbacks import CallbackSender
+from devstack.emulator.faults import ENDPOINTS, FaultInjector
+from devstack.emulator.state import AuthyState
+from devstack.emulator.verify_factors import FactorState
+from devstack.emulator.verify_state import VerifyState
 
 
 class Emulator:
     """Everything behind the Flask routes; every part shares one lock."""
 
     def __init__(
-        self, api_key, callback_url, callback_method, app_installed_default, clock, app_name
+        self,
+        api_key,
+        callback_url,
+        callback_method,
+        app_installed_default,
+        clock,
+        app_name,
+        twilio_credentials,
     ):
         if not api_key:
             raise ValueError("the emulator needs an API key")
+        if not all(twilio_credentials):
+            raise ValueError("the emulator needs a Twilio account SID and auth token")
         self.api_key = api_key
+        self.twilio_credentials = tuple(twilio_credentials)
         self.app_name = app_name
         self.clock = clock
         self.lock = threading.RLock()
         self.state = AuthyState(self.lock, clock, app_installed_default)
+        self.verify = VerifyState(self.lock, clock)
+        self.factors = FactorState(self.lock, clock)
+        self.authenticator = Authenticator(self.lock, clock)
         self.callbacks = CallbackSender(api_key, callback_url, callback_method, self.lock, clock)
         self.faults = FaultInjector(self.lock)
         self.calls = dict.fromkeys(ENDPOINTS, 0)
@@ -54,6 +71,9 @@ class Emulator:
     def reset(self):
         with self.lock:
             self.state.reset()
+            self.verify.reset()
+            self.factors.reset()
+            self.authenticator.reset()
             self.callbacks.reset()
             self.faults.reset()
             self.calls = dict.fromkeys(ENDPOINTS, 0)

@@ -1,5 +1,0 @@
-"""A local, in-memory emulator of the Authy API, with a control API and a virtual phone."""
-
-from devstack.authy_emulator.app import create_app
-
-__all__ = ["create_app"]
