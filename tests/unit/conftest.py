@@ -63,11 +63,17 @@ class FrozenClock:
         self.time += seconds
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch):
+    """Every unit test runs on a stopped clock, set at the start of an hour.
+
+    Rate limits count in fixed windows (15 minutes, an hour); on a running clock a test
+    that fills one could straddle two and pass or fail by the minute it ran in.
+    """
     from chalicelib import clock
 
-    stopped = FrozenClock(clock.now())
+    now = clock.now()
+    stopped = FrozenClock(now - now % 3600)
     monkeypatch.setattr(clock, "now", stopped)
     return stopped
 

@@ -1,10 +1,10 @@
 """POST/GET /authy/callback: signature first, then replay, age, and binding to one challenge."""
 
 import json
-import time
 
 import pytest
 
+from chalicelib import clock
 from chalicelib.models import CallbackNonce, LoginChallenge
 from chalicelib.second_step.challenge import ONETOUCH_SECONDS
 from chalicelib.tokens import hash_token
@@ -51,7 +51,7 @@ def test_an_edited_body_is_401(api, login, authy):
 
     challenge = login()
     params = callback_body(authy.last_uuid(), 1000, "denied")
-    nonce = str(int(time.time()))
+    nonce = str(int(clock.now()))
     sig = signature.sign(
         "unit-test-api-key",
         "POST",
@@ -92,7 +92,7 @@ def test_a_body_that_is_not_a_json_object_is_401(api, user, raw):
 
 def test_a_stale_nonce_is_401_even_when_signed(login, authy, send_callback):
     challenge = login()
-    old = str(int(time.time()) - 301)
+    old = str(int(clock.now()) - 301)
 
     response = send_callback(authy.last_uuid(), 1000, nonce=old)
 
@@ -102,14 +102,14 @@ def test_a_stale_nonce_is_401_even_when_signed(login, authy, send_callback):
 def test_a_nonce_from_the_future_is_401(login, authy, send_callback):
     login()
     assert (
-        send_callback(authy.last_uuid(), 1000, nonce=str(int(time.time()) + 3600)).status_code
+        send_callback(authy.last_uuid(), 1000, nonce=str(int(clock.now()) + 3600)).status_code
         == 401
     )
 
 
 def test_a_fractional_nonce_is_accepted(login, authy, send_callback):
     challenge = login()
-    assert send_callback(authy.last_uuid(), 1000, nonce=f"{time.time():.3f}").status_code == 200
+    assert send_callback(authy.last_uuid(), 1000, nonce=f"{clock.now():.3f}").status_code == 200
     assert onetouch_status(challenge) == "approved"
 
 
@@ -118,7 +118,7 @@ def test_a_replay_is_200_and_changes_nothing(api, login, authy):
 
     challenge = login()
     uuid = authy.last_uuid()
-    nonce = str(int(time.time()))
+    nonce = str(int(clock.now()))
 
     def deliver(status):
         raw = json.dumps(callback_body(uuid, 1000, status))
