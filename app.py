@@ -8,7 +8,7 @@ import time
 from chalice import Chalice, CORSConfig, Response
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib import accounts, requestlog, sessions
+from chalicelib import accounts, browsers, requestlog, security, sessions
 from chalicelib.context import from_request
 from chalicelib.errors import (
     AppError,
@@ -17,7 +17,7 @@ from chalicelib.errors import (
     NotConfigured,
     StorageUnavailable,
 )
-from chalicelib.second_step import callback, code, flow, watchers
+from chalicelib.second_step import callback, code, flow, recovery, watchers
 from chalicelib.validation import MAX_BODY_BYTES, Form, json_object, verification_code
 
 app = Chalice(app_name="twofold")
@@ -124,9 +124,9 @@ def signup():
 
 @route("/login", methods=["POST"])
 def login():
-    email, password = accounts.read_credentials(_body())
+    email, password, browser = accounts.read_credentials(_body())
     user = accounts.authenticate(email, password, _context())
-    return flow.start(user, "login", _context())
+    return flow.log_in(user, _context(), browser)
 
 
 @route("/login/status", methods=["GET"])
@@ -148,6 +148,60 @@ def login_verify():
     typed = verification_code(form)
     form.check()
     return flow.verify(_bearer(), typed, _context())
+
+
+@route("/login/recovery", methods=["POST"])
+def login_recovery():
+    form = Form(_body())
+    typed = form.text("code", max_len=64)
+    form.check()
+    return flow.use_recovery_code(_bearer(), typed, _context())
+
+
+def _session_and_user():
+    session = sessions.resolve_session(_bearer())
+    return session, accounts.user_of(session)
+
+
+@route("/account/security", methods=["GET"])
+def account_security():
+    session, user = _session_and_user()
+    return security.overview(user, session)
+
+
+@route("/account/step-up", methods=["POST"])
+def account_step_up():
+    session, user = _session_and_user()
+    return Response(body=flow.step_up(user, session, _context()), status_code=201)
+
+
+@route("/account/recovery-codes", methods=["POST"])
+def account_recovery_codes():
+    session, user = _session_and_user()
+    security.require_fresh(session)
+    return Response(body={"codes": recovery.renew(user, _context())}, status_code=201)
+
+
+@route("/account/password", methods=["POST"])
+def account_password():
+    current, new = security.read_password_change(_body())
+    session, user = _session_and_user()
+    security.change_password(user, session, current, new, _context())
+    return Response(body="", status_code=204)
+
+
+@route("/account/browsers", methods=["POST"])
+def account_remember_browser():
+    session, _ = _session_and_user()
+    security.require_fresh(session)
+    return Response(body=browsers.remember(session.email, _context()), status_code=201)
+
+
+@route("/account/browsers/{browser_id}", methods=["DELETE"])
+def account_forget_browser(browser_id):
+    session = sessions.resolve_session(_bearer())
+    browsers.forget(session.email, browser_id, _context())
+    return Response(body="", status_code=204)
 
 
 @route("/account", methods=["GET"])

@@ -4,9 +4,8 @@ import logging
 
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib import audit, clock, lockout, phones, ratelimits, storage, tokens, validation
+from chalicelib import audit, clock, phones, ratelimits, storage, tokens, validation
 from chalicelib.errors import (
-    AccountLocked,
     EmailTaken,
     InvalidCredentials,
     VendorRejected,
@@ -35,11 +34,13 @@ def read_signup(data):
 
 
 def read_credentials(data):
+    """``(email, password, browser)``: ``browser`` is a remembered browser's token, or None."""
     form = Form(data)
     email = validation.email(form)
     password = validation.password(form)
+    browser = form.optional_text("browser", max_len=256)
     form.check()
-    return email, password
+    return email, password, browser
 
 
 def sign_up(name, email, password, phone, context):
@@ -97,6 +98,8 @@ def _release_claim(user):
 def authenticate(email, password, context):
     """The active user with this email and password, or InvalidCredentials.
 
+    A locked account is still returned: its second step takes only a recovery code.
+
     An unknown email is checked against a dummy hash, so it costs the same time as a
     wrong password and gets the same answer. Failures are counted (known email or not)
     before the check, per (email, network) and per email across networks; once either
@@ -120,11 +123,14 @@ def authenticate(email, password, context):
         audit.record_for(context, email, "login_failed", "password")
         raise InvalidCredentials()
     ratelimits.give_all_back(failures)
-    if lockout.is_locked(user):
-        raise AccountLocked()
     if needs_rehash(user.password_hash):
         user.update(actions=[User.password_hash.set(hash_password(password))])
     return user
+
+
+def user_of(session):
+    """The account a live session belongs to."""
+    return User.get(session.email, consistent_read=True)
 
 
 def account_view(email):

@@ -145,6 +145,20 @@ class TooManyWatchers(AppError):
     message = "This login is already being watched from too many places."
 
 
+class TooManyBrowsers(AppError):
+    status = 409
+    code = "too_many_browsers"
+    message = "This account already remembers ten browsers. Forget one first."
+
+
+class StepUpRequired(AppError):
+    """A change to the account's security needs a second factor proven in the last minutes."""
+
+    status = 403
+    code = "step_up_required"
+    message = "Please prove it's you again before changing your account's security."
+
+
 class SessionInvalid(AppError):
     status = 401
     code = "session_invalid"

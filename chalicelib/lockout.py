@@ -41,13 +41,19 @@ def refund_check(email):
     )
 
 
-def may_finish(by_code):
-    """The condition on the user under which a challenge may become a session.
+UNLOCKS = "recovery_code"  # the one way in that lifts the lock (the owner's own proof)
+
+
+def may_finish(method):
+    """The condition on the user under which a challenge answered by ``method`` may end.
 
     A code's own check is already in the count, and it could only be reserved below the
-    limit, so its success may reset the count; any other way in must find it below.
+    limit, so its success may reset the count; a recovery code lifts the lock; any other
+    way in must find the count below the limit.
     """
-    if by_code:
+    if method == UNLOCKS:
+        return User.email.exists()
+    if method == "code":
         return User.failed_codes.does_not_exist() | (User.failed_codes <= MAX_FAILED_CODES)
     return _below_limit()
 

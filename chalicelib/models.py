@@ -10,6 +10,7 @@ import os
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    MapAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -51,6 +52,10 @@ class User(Model):
     app_factor = UnicodeAttribute(null=True)  # with Verify: the user's verified TOTP factor
     app_factor_added_at = NumberAttribute(null=True)
     app_factor_pending = UnicodeAttribute(null=True)  # one being added, until its first code
+    # Recovery codes, only as digests (recovery.digest): digest -> when it was made. One is
+    # spent by removing its key under the condition that it exists, so each works once.
+    recovery_codes = MapAttribute(null=True)
+    browsers = NumberAttribute(default=0)  # remembered browsers, at most MAX_BROWSERS
     phone_verified = BooleanAttribute(default=False)
     created_at = NumberAttribute()
     last_login_at = NumberAttribute(null=True)
@@ -81,14 +86,14 @@ class LoginChallenge(Model):
 
     token_hash = UnicodeAttribute(hash_key=True)
     challenge_id = UnicodeAttribute()  # not secret: logs, hidden_details
-    purpose = UnicodeAttribute()  # "login" | "signup"
+    purpose = UnicodeAttribute()  # "login" | "signup" | "step_up" (of a live session)
     email = UnicodeAttribute()
     # Who the vendor is asked about (vendors.Person), copied so no check reads the user.
     authy_id = NumberAttribute(null=True)
     user_id = UnicodeAttribute(null=True)
     app_factor = UnicodeAttribute(null=True)
     phone = UnicodeAttribute(null=True)  # E.164: what the per-number send budget counts
-    method = UnicodeAttribute()  # "onetouch" | "sms" | "app" (the authenticator's code first)
+    method = UnicodeAttribute()  # "onetouch" | "sms" | "app" (authenticator first) | "recovery"
     onetouch_uuid = UnicodeAttribute(null=True)
     onetouch_status = UnicodeAttribute(null=True)  # pending | approved | denied | expired
     onetouch_expires_at = NumberAttribute(null=True)
@@ -97,6 +102,7 @@ class LoginChallenge(Model):
     sends = NumberAttribute(default=0)
     last_send_at = NumberAttribute(null=True)
     request_code = UnicodeAttribute()
+    session_hash = UnicodeAttribute(null=True)  # a step-up proves this session again
     fallback_reason = UnicodeAttribute(null=True)  # why a code and not a push
     ip = UnicodeAttribute(null=True)
     user_agent = UnicodeAttribute(null=True)
@@ -107,6 +113,16 @@ class LoginChallenge(Model):
     watchers = NumberAttribute(default=0)  # WebSocket watches taken (at most MAX_WATCHERS)
     ttl = TTLAttribute()
     onetouch_index = OneTouchIndex()
+
+
+class SessionsOfAccount(GlobalSecondaryIndex):
+    """Finds an account's sessions, to end them all (a new password, say)."""
+
+    class Meta:
+        index_name = "sessions-of-account"
+        projection = KeysOnlyProjection()
+
+    email = UnicodeAttribute(hash_key=True)
 
 
 class Session(Model):
@@ -120,7 +136,37 @@ class Session(Model):
     created_at = NumberAttribute()
     expires_at = NumberAttribute()  # absolute end of life
     last_seen_at = NumberAttribute()  # idle timeout counts from here
+    proven_at = NumberAttribute(null=True)  # the last second factor proven (step-up)
     ttl = TTLAttribute()
+    account_index = SessionsOfAccount()
+
+
+class BrowsersOfAccount(GlobalSecondaryIndex):
+    """Finds an account's remembered browsers, to list or forget them."""
+
+    class Meta:
+        index_name = "browsers-of-account"
+        projection = KeysOnlyProjection()
+
+    email = UnicodeAttribute(hash_key=True)
+
+
+class RememberedBrowser(Model):
+    """A browser that may skip the second step for 30 days, known by its token's SHA-256."""
+
+    class Meta(TableMeta):
+        table_name = f"{table_prefix()}-browsers"
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    browser_id = UnicodeAttribute()  # not secret: names it on the account page
+    email = UnicodeAttribute()
+    description = UnicodeAttribute()  # "Chrome on Linux"
+    ip = UnicodeAttribute(null=True)
+    created_at = NumberAttribute()
+    last_used_at = NumberAttribute()
+    expires_at = NumberAttribute()
+    ttl = TTLAttribute()
+    account_index = BrowsersOfAccount()
 
 
 class CallbackNonce(Model):
@@ -191,6 +237,7 @@ MODELS = (
     RateCounter,
     AuditEvent,
     WatchConnection,
+    RememberedBrowser,
 )
 
 

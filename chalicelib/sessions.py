@@ -8,6 +8,7 @@ from chalicelib.models import Session
 
 SESSION_SECONDS = 12 * 3600
 IDLE_SECONDS = 30 * 60
+STEP_UP_SECONDS = 10 * 60  # a change to the account's security needs a proof this fresh
 _TOUCH_EVERY = 60  # refresh last_seen_at at most once a minute: one write, not one per read
 
 
@@ -23,6 +24,7 @@ def new_session(email, now):
         created_at=now,
         expires_at=now + SESSION_SECONDS,
         last_seen_at=now,
+        proven_at=now,
         ttl=clock.at(now + SESSION_SECONDS),
     )
     return {"token": token, "expires_in": SESSION_SECONDS, "idle_timeout": IDLE_SECONDS}, session
@@ -57,3 +59,13 @@ def log_out(token, context):
     session = resolve_session(token)
     session.delete()
     audit.record_for(context, session.email, "logout")
+
+
+def end_all(email, keep=None):
+    """End every session of the account but ``keep`` (a token hash); how many ended."""
+    ended = 0
+    for key in Session.account_index.query(email):
+        if key.token_hash != keep:
+            Session(token_hash=key.token_hash).delete()
+            ended += 1
+    return ended

@@ -9,7 +9,13 @@ any other storage failure is raised.
 import functools
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import (
+    DeleteError,
+    DoesNotExist,
+    PutError,
+    TransactWriteError,
+    UpdateError,
+)
 from pynamodb.transactions import TransactWrite
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -25,6 +31,14 @@ def condition_failed(exc):
         reasons = [reason for reason in exc.cancellation_reasons if reason is not None]
         return bool(reasons) and all(r.code == "ConditionalCheckFailed" for r in reasons)
     return False
+
+
+def get_or_none(model, key, consistent=True):
+    """The item with this hash key, or None."""
+    try:
+        return model.get(key, consistent_read=consistent)
+    except DoesNotExist:
+        return None
 
 
 def write_if(write, *args, **kwargs):

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 
 # No 0/O, 1/I/L, 5/S, 8/B: easy to compare between screen and phone.
-_REQUEST_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXYZ234679"
+REQUEST_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXYZ234679"
 
 
 def new_token():
@@ -32,5 +32,5 @@ def new_user_id():
 
 def new_request_code():
     """A code like ``K7P-2QX`` shown both in the browser and on the phone."""
-    chars = [secrets.choice(_REQUEST_CODE_ALPHABET) for _ in range(6)]
+    chars = [secrets.choice(REQUEST_CODE_ALPHABET) for _ in range(6)]
     return "".join(chars[:3]) + "-" + "".join(chars[3:])

@@ -57,6 +57,12 @@ class Form:
             return None
         return value
 
+    def optional_text(self, name, *, max_len):
+        """``text`` for a field that may be left out (None then)."""
+        if self.data.get(name) in (None, ""):
+            return None
+        return self.text(name, max_len=max_len)
+
     def choice(self, name, options):
         value = self.data.get(name)
         if value not in options:

@@ -18,8 +18,9 @@ from chalicelib.errors import (
     ChallengeInvalid,
     ChallengeSuperseded,
     ChallengeUsed,
+    SessionInvalid,
 )
-from chalicelib.models import LoginChallenge, User
+from chalicelib.models import LoginChallenge, Session, User
 
 CHALLENGE_SECONDS = 300
 ONETOUCH_SECONDS = 120
@@ -28,8 +29,11 @@ MAX_SENDS = 5
 RESEND_SECONDS = 30
 
 
-def new_challenge(user, purpose, context, now):
-    """An unsaved challenge for ``user``; returns ``(token, challenge)``."""
+def new_challenge(user, purpose, context, now, session_hash=None):
+    """An unsaved challenge for ``user``; returns ``(token, challenge)``.
+
+    A step-up's challenge names the session it proves again (``session_hash``).
+    """
     token = tokens.new_token()
     challenge = LoginChallenge(
         token_hash=tokens.hash_token(token),
@@ -42,6 +46,7 @@ def new_challenge(user, purpose, context, now):
         phone=user.phone,
         method="sms",
         request_code=tokens.new_request_code(),
+        session_hash=session_hash,
         ip=context.ip,
         user_agent=context.user_agent,
         created_at=now,
@@ -176,14 +181,20 @@ def update_if(challenge, actions, condition):
     )
 
 
-def complete(challenge, method):
-    """Spend the challenge and open a session, if the account still lets this challenge in.
+def complete(
+    challenge, method, *, account_actions=(), account_condition=None, account_refusal=None
+):
+    """Spend the challenge and open a session (or prove a step-up), if the account lets it.
 
     One transaction: the challenge must be unspent and unexpired, the account must still
-    name it as its live challenge and must not be locked; then the session is saved.
+    name it as its live challenge and must not be locked (a recovery code may unlock it);
+    then the session is saved, or for a step-up the session's proof is renewed. A way of
+    answering that spends something of the account's (a recovery code) adds its own
+    ``account_actions`` and ``account_condition`` to the same write, and the error for
+    when only that condition fails (``account_refusal``). Returns what the client gets:
+    ``{"session": …}`` or ``{"step_up": …}``.
     """
     now = clock.now()
-    client_session, session = sessions.new_session(challenge.email, now)
     transaction = storage.Transaction()
     transaction.update(
         "challenge",
@@ -193,36 +204,80 @@ def complete(challenge, method):
         & (LoginChallenge.used == False)  # noqa: E712
         & (LoginChallenge.expires_at > now),
     )
-    transaction.update(
-        "account",
-        User(email=challenge.email),
-        [
-            User.last_login_at.set(now),
-            User.last_login_method.set(method),
-            User.phone_verified.set(True),
-            User.failed_codes.set(0),
-            User.locked_at.remove(),
-            User.live_challenge.remove(),
-        ],
+    step_up = challenge.purpose == "step_up"
+    actions = [
+        User.phone_verified.set(True),
+        User.failed_codes.set(0),
+        User.locked_at.remove(),
+        User.live_challenge.remove(),
+        *account_actions,
+    ]
+    if not step_up:
+        actions += [User.last_login_at.set(now), User.last_login_method.set(method)]
+    condition = (
         User.email.exists()
         & (User.live_challenge == challenge.token_hash)
-        & lockout.may_finish(by_code=method == "code"),
+        & lockout.may_finish(method)
     )
-    transaction.save("session", session, type(session).token_hash.does_not_exist())
+    if account_condition is not None:
+        condition &= account_condition
+    transaction.update("account", User(email=challenge.email), actions, condition)
+    if step_up:
+        answer = {"step_up": {"proven_for": sessions.STEP_UP_SECONDS}}
+        transaction.update(
+            "session",
+            Session(token_hash=challenge.session_hash),
+            [Session.proven_at.set(now)],
+            Session.token_hash.exists(),
+        )
+    else:
+        client_session, session = sessions.new_session(challenge.email, now)
+        answer = {"session": client_session}
+        transaction.save("session", session, Session.token_hash.does_not_exist())
     failed = transaction.commit()
     if "challenge" in failed:
         raise ChallengeUsed()
+    if "session" in failed:
+        raise SessionInvalid()  # the session being stepped up ended meanwhile
     if failed:
-        raise _why_not_live(challenge.email)
-    audit.record_for(challenge, challenge.email, "login_succeeded", method)
+        raise _why_refused(challenge, method, account_refusal)
+    kind = "step_up_succeeded" if step_up else "login_succeeded"
+    audit.record_for(challenge, challenge.email, kind, method)
+    requestlog.note(outcome="step_up" if step_up else "session")
+    return answer
+
+
+def open_session(email, method, context):
+    """A session with no challenge: the second factor was proven some other way.
+
+    A remembered browser, or a passkey (which is both factors at once). The account must
+    not be locked; the login is recorded as by ``method``.
+    """
+    now = clock.now()
+    client_session, session = sessions.new_session(email, now)
+    transaction = storage.Transaction()
+    transaction.update(
+        "account",
+        User(email=email),
+        [User.last_login_at.set(now), User.last_login_method.set(method)],
+        User.email.exists() & lockout.may_finish(method),
+    )
+    transaction.save("session", session, Session.token_hash.does_not_exist())
+    if transaction.commit():
+        raise AccountLocked()
+    audit.record_for(context, email, "login_succeeded", method)
     requestlog.note(outcome="session")
-    return client_session
+    return {"session": client_session}
 
 
-def _why_not_live(email):
-    """The account refused a challenge: locked, or a newer challenge took its place."""
+def _why_refused(challenge, method, account_refusal):
+    """Why the account refused a challenge: superseded, locked, or the answer's own reason."""
     try:
-        user = User.get(email, consistent_read=True)
+        user = User.get(challenge.email, consistent_read=True)
     except DoesNotExist:
         return ChallengeInvalid()
-    return AccountLocked() if lockout.is_locked(user) else ChallengeSuperseded()
+    if user.live_challenge != challenge.token_hash:
+        return ChallengeSuperseded()
+    if method != lockout.UNLOCKS and lockout.is_locked(user):
+        return AccountLocked()
+    return account_refusal or ChallengeSuperseded()

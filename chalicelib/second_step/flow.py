@@ -1,11 +1,26 @@
 """The second step of signup and login: start it, follow it, answer it with a code."""
 
-from chalicelib import clock
-from chalicelib.second_step import authenticator, code, push, watchers
+from chalicelib import browsers, clock, lockout
+from chalicelib.second_step import authenticator, code, push, recovery, watchers
 from chalicelib.second_step import challenge as challenges
 
+REMEMBERED = "remembered_browser"
 
-def start(user, purpose, context):
+
+def log_in(user, context, browser_token=None):
+    """After the right password: a session straight away for a remembered browser, else
+    the second step."""
+    if not lockout.is_locked(user) and browsers.recognise(user.email, browser_token):
+        return challenges.open_session(user.email, REMEMBERED, context)
+    return start(user, "login", context)
+
+
+def step_up(user, session, context):
+    """The second step again, to prove this session's holder before a security change."""
+    return start(user, "step_up", context, session_hash=session.token_hash)
+
+
+def start(user, purpose, context, session_hash=None):
     """Open the account's new challenge and reach the person the best way there is.
 
     A push if the vendor has them and the phone's app can take one; else the code of an
@@ -15,7 +30,11 @@ def start(user, purpose, context):
     stands, so the user can ask for a call or use the app's code.
     """
     now = clock.now()
-    token, challenge = challenges.new_challenge(user, purpose, context, now)
+    token, challenge = challenges.new_challenge(user, purpose, context, now, session_hash)
+    if lockout.is_locked(user):
+        challenge.method = "recovery"  # only a recovery code can finish it, and unlock
+        challenges.save_as_live(challenge, user)
+        return challenges.summary(token, challenge)
     reason = push.send_push(challenge, user, context, now)
     unsent = None
     if reason is not None:
@@ -38,10 +57,14 @@ def poll(token):
     push.settle(challenge)
     body = challenges.describe(challenge)
     if body["status"] == "approved":
-        body["session"] = challenges.complete(challenge, "onetouch")
+        body.update(challenges.complete(challenge, "onetouch"))
     return body
 
 
 def verify(token, typed, context):
     """A typed code: texted, spoken, or the app's."""
     return code.check(challenges.load_answerable(token), typed, context)
+
+
+def use_recovery_code(token, typed, context):
+    return recovery.check(challenges.load_answerable(token), typed, context)

@@ -12,8 +12,11 @@ from chalicelib.models import LoginChallenge
 from chalicelib.second_step.challenge import MAX_CODE_ATTEMPTS, reload_answerable, update_if
 
 
-def reserve(challenge):
-    """Count one guess on the challenge and on the account, or say why it may not be made."""
+def reserve(challenge, account_wide=True):
+    """Count one guess on the challenge (and the account), or say why it may not be made.
+
+    A recovery code is not counted on the account: it may be what unlocks it.
+    """
     transaction = storage.Transaction()
     transaction.update(
         "challenge",
@@ -24,7 +27,8 @@ def reserve(challenge):
         & (LoginChallenge.used == False)  # noqa: E712 - a DynamoDB condition, not a bool test
         & (LoginChallenge.superseded == False),  # noqa: E712
     )
-    lockout.reserve_check(transaction, challenge.email)
+    if account_wide:
+        lockout.reserve_check(transaction, challenge.email)
     failed = transaction.commit()
     if "account" in failed:
         raise AccountLocked()
@@ -40,10 +44,11 @@ def give_back(challenge):
     lockout.refund_check(challenge.email)
 
 
-def wrong(challenge, context):
-    """A wrong guess: say how many are left, or that the challenge (or account) is locked."""
+def wrong(challenge, context, account_wide=True):
+    """A wrong guess: the error that says how many are left, or what is locked now."""
     audit.record_for(context, challenge.email, "code_failed")
-    lockout.after_wrong_code(challenge.email, context)
+    if account_wide:
+        lockout.after_wrong_code(challenge.email, context)
     attempts_left = max(0, MAX_CODE_ATTEMPTS - challenge.code_attempts)
     if attempts_left == 0:
         audit.record_for(context, challenge.email, "challenge_locked")

@@ -30,6 +30,8 @@ def message_for(purpose):
     name = settings().app_name
     if purpose == "signup":
         return f"Confirm this phone for your new {name} account?"
+    if purpose == "step_up":
+        return f"Confirm a change to your {name} account's security?"
     return f"Log in to {name}?"
 
 

@@ -192,6 +192,17 @@ def login(api, user):
     return do
 
 
+@pytest.fixture
+def session(api, login):
+    """A session token for the user, logged in by a texted code just now."""
+    from tests.unit.fake_authy import RIGHT_CODE
+
+    challenge = login()
+    response = api.post("/login/verify", {"token": RIGHT_CODE}, token=challenge["token"])
+    assert response.status_code == 200, response.body
+    return json.loads(response.body)["session"]["token"]
+
+
 def leave_claim(claimed_until, password_hash="x"):
     """Store a signup claim for ada@example.com, as a signup that died mid-way leaves it."""
     from chalicelib.models import User

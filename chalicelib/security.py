@@ -1,0 +1,69 @@
+"""The account's security section: its ways in, and changes that need a fresh proof.
+
+Every change (new recovery codes, a new password, remembering this browser, adding or
+removing a factor) needs a second factor proven in the last ten minutes: the login's
+own, or a step-up (the second step again, for this session). Forgetting a browser only
+removes trust, so it needs none. The phone always stays a way in, so no change can
+leave an account without a second factor.
+"""
+
+from chalicelib import audit, browsers, clock, phones, ratelimits, sessions, validation
+from chalicelib.errors import InvalidCredentials, StepUpRequired
+from chalicelib.models import User
+from chalicelib.passwords import hash_password, verify_password
+from chalicelib.second_step import authenticator, recovery
+from chalicelib.validation import Form
+
+
+def require_fresh(session):
+    """Refuse unless this session proved a second factor in the last ten minutes."""
+    if clock.now() - (session.proven_at or 0) > sessions.STEP_UP_SECONDS:
+        raise StepUpRequired()
+
+
+def overview(user, session):
+    """What the security section shows."""
+    proven_until = (session.proven_at or 0) + sessions.STEP_UP_SECONDS
+    return {
+        "phone": {"number": phones.mask(user.phone), "texts_and_calls": True},
+        "authenticator": authenticator.describe(user),
+        "recovery_codes_left": recovery.left(user),
+        "browsers": browsers.listed(user.email),
+        "proven_until": clock.iso(proven_until) if proven_until > clock.now() else None,
+    }
+
+
+def read_password_change(data):
+    form = Form(data)
+    current = validation.password(form, "current_password")
+    new = validation.password(form, "new_password")
+    form.check()
+    return current, new
+
+
+def change_password(user, session, current, new, context):
+    """Set a new password: every other session ends and every remembered browser is forgotten."""
+    require_fresh(session)
+    failures = ratelimits.take_all(
+        [
+            (ratelimits.FAILED_PASSWORDS, f"{user.email}|{context.network}"),
+            (ratelimits.FAILED_PASSWORDS_PER_EMAIL, user.email),
+        ]
+    )
+    if not verify_password(user.password_hash, current):
+        audit.record_for(context, user.email, "password_change_failed")
+        raise InvalidCredentials(
+            "The current password is not right.", fields={"current_password": "is not right"}
+        )
+    ratelimits.give_all_back(failures)
+    set_password(user.email, new, keep_session=session.token_hash)
+    audit.record_for(context, user.email, "password_changed")
+
+
+def set_password(email, new, keep_session=None):
+    """Store a new password hash; end the account's sessions (but one) and forget browsers."""
+    User(email=email).update(
+        actions=[User.password_hash.set(hash_password(new))], condition=User.email.exists()
+    )
+    sessions.end_all(email, keep=keep_session)
+    browsers.forget_all(email)
