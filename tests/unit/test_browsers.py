@@ -50,7 +50,9 @@ def test_another_accounts_token_skips_nothing(api, session, signup, authy):
 
 def test_a_forgotten_browser_is_asked_again(api, session):
     remembered = remember(api, session)
-    forget = api.request("DELETE", f"/account/browsers/{remembered['browser']['id']}", token=session)
+    forget = api.request(
+        "DELETE", f"/account/browsers/{remembered['browser']['id']}", token=session
+    )
 
     answer = body(api.post("/login", {**RIGHT, "browser": remembered["token"]}))
 
