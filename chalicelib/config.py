@@ -2,11 +2,13 @@
 
 import functools
 import os
+import urllib.parse
 from dataclasses import dataclass
 
 from chalicelib.errors import ConfigurationError
 
 DEFAULT_AUTHY_API_URL = "https://api.authy.com"
+PRODUCTION = "prod"  # the stage that serves real people: its origins must be https
 
 
 def table_prefix():
@@ -28,6 +30,7 @@ class Settings:
     per_ip_limit_factor: int = 1
     authy_read_timeout: float = 4.0
     websocket_management_url: str | None = None
+    cors_origin: str | None = None  # another origin the API answers cross-origin, if any
 
 
 def _number(env, name, default, kind=int, most=None):
@@ -43,6 +46,24 @@ def _number(env, name, default, kind=int, most=None):
         limit = f" and at most {most}" if most else ""
         raise ConfigurationError(f"{name} must be positive{limit}")
     return value
+
+
+def check_origin(name, value, stage):
+    """``value`` as an origin (``https://host[:port]``, no path); ``prod`` takes https only."""
+    origin = value.strip().rstrip("/")
+    parts = urllib.parse.urlsplit(origin)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or "@" in parts.netloc
+        or parts.path
+        or parts.query
+        or parts.fragment
+    ):
+        raise ConfigurationError(f"{name} must be an origin like https://login.example.com")
+    if stage == PRODUCTION and parts.scheme != "https":
+        raise ConfigurationError(f"{name} must be https:// on the {stage} stage, not {origin}")
+    return origin
 
 
 def _api_key(env):
@@ -71,11 +92,14 @@ def load_settings(env=None):
         authy_api_key=_api_key(env),
         authy_callback_url=env["AUTHY_CALLBACK_URL"],
         authy_callback_max_age=_number(env, "AUTHY_CALLBACK_MAX_AGE", 300),
-        site_origin=env["SITE_ORIGIN"].rstrip("/"),
+        site_origin=check_origin("SITE_ORIGIN", env["SITE_ORIGIN"], env["STAGE"]),
         app_name=env.get("APP_NAME") or "Twofold",
         per_ip_limit_factor=_number(env, "PER_IP_LIMIT_FACTOR", 1),
         authy_read_timeout=_number(env, "AUTHY_READ_TIMEOUT", 4.0, float, most=20),
         websocket_management_url=(env.get("WEBSOCKET_MANAGEMENT_URL") or "").rstrip("/") or None,
+        cors_origin=check_origin("CORS_ORIGIN", env["CORS_ORIGIN"], env["STAGE"])
+        if env.get("CORS_ORIGIN")
+        else None,
     )
 
 

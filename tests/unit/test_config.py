@@ -52,3 +52,41 @@ def test_a_bad_authy_timeout_is_named(value):
 
 def test_the_authy_timeout_takes_fractions():
     assert load_settings({**FULL, "AUTHY_READ_TIMEOUT": "1.5"}).authy_read_timeout == 1.5
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "login.example.com",
+        "ftp://login.example.com",
+        "https://",
+        "https://x.example/login",
+        "https://x.example/?a=1",
+        "https://user@x.example",
+        "javascript:alert(1)",
+    ],
+)
+def test_site_origin_must_be_an_origin(value):
+    with pytest.raises(ConfigurationError, match="SITE_ORIGIN must be an origin"):
+        load_settings({**FULL, "SITE_ORIGIN": value})
+
+
+@pytest.mark.parametrize("name", ["SITE_ORIGIN", "CORS_ORIGIN"])
+def test_prod_refuses_a_plain_http_origin(name):
+    with pytest.raises(ConfigurationError, match=f"{name} must be https:// on the prod stage"):
+        load_settings({**FULL, "STAGE": "prod", name: "http://login.example.com"})
+
+
+def test_other_stages_may_use_http_origins():
+    settings = load_settings({**FULL, "SITE_ORIGIN": "http://localhost:8080"})
+    assert settings.site_origin == "http://localhost:8080"
+    prod = load_settings({**FULL, "STAGE": "prod", "SITE_ORIGIN": "https://login.example.com/"})
+    assert prod.site_origin == "https://login.example.com"
+
+
+def test_cors_is_off_unless_an_origin_is_named():
+    assert load_settings(FULL).cors_origin is None
+    named = load_settings({**FULL, "CORS_ORIGIN": "https://elsewhere.example/"})
+    assert named.cors_origin == "https://elsewhere.example"
+    with pytest.raises(ConfigurationError, match="CORS_ORIGIN must be an origin"):
+        load_settings({**FULL, "CORS_ORIGIN": "*"})
