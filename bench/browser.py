@@ -68,11 +68,11 @@ class Browser:
 
 def _log_in(context, stack, member, mode, rng):
     finished, sockets, messages = [], [], []
-    api_prefix = stack.api_url + "/"
+    api_prefix = stack.site_api_url + "/"  # the pages call the API on their own origin
 
     def on_finished(request):
         if request.url.startswith(api_prefix):
-            path = urllib.parse.urlsplit(request.url).path
+            path = urllib.parse.urlsplit(request.url).path.removeprefix("/api")
             finished.append((request.timing["startTime"], f"{request.method} {path}"))
 
     def on_socket(socket):

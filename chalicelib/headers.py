@@ -1,11 +1,12 @@
-"""The security headers the site is served with, defined once.
+"""The headers the site is served with, defined once: security headers and file types.
 
 CloudFront's response headers policy (``deploy/frontdoor.py``) and the local site server
 (``devstack/site.py``) both send ``site_headers()``; the API adds ``API_HEADERS`` to its
 JSON answers. A ``<meta>`` CSP cannot forbid framing, so the pages carry none: this is
-the one copy.
+the one copy. ``content_type`` is what S3 stores with each file and devstack sends.
 """
 
+import pathlib
 import urllib.parse
 
 HSTS_MAX_AGE = 2 * 365 * 24 * 3600  # two years, what hstspreload.org asks for
@@ -13,6 +14,21 @@ HSTS_INCLUDE_SUBDOMAINS = True
 FRAME_OPTIONS = "DENY"
 REFERRER_POLICY = "no-referrer"
 API_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": REFERRER_POLICY}
+UNKNOWN_TYPE = "application/octet-stream"
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+    ".woff2": "font/woff2",
+}
 
 
 def websocket_origin(url):
@@ -53,3 +69,8 @@ def site_headers(websocket_url=None):
         "Referrer-Policy": REFERRER_POLICY,
         "X-Frame-Options": FRAME_OPTIONS,
     }
+
+
+def content_type(name):
+    """The Content-Type of a site file by its suffix; UNKNOWN_TYPE when it has none here."""
+    return CONTENT_TYPES.get(pathlib.PurePosixPath(name).suffix.lower(), UNKNOWN_TYPE)

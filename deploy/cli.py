@@ -39,7 +39,7 @@ def up(stage_name, environ=os.environ, session=None, log=print):
     site_origin = buckets.website_origin(bucket, region)
     _check_committed_policy(stage, specs, log)
     endpoints = deploy_api(stage, site_origin, specs, region, log)
-    objects = site.site_objects(SITE_DIR, endpoints.api_url, endpoints.websocket_url)
+    objects = site.site_objects(SITE_DIR, endpoints.websocket_url)
     site.publish(s3, bucket, objects, log)
     return {
         "api": endpoints.api_url,

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 
+from devstack import site
 from devstack.emulator_client import EmulatorControl
 from devstack.processes import HOST, Child, StackError, check_port_free, free_port
 
@@ -87,7 +88,13 @@ class Stack:
 
     @property
     def site_url(self):
-        return f"http://{HOST}:{self.ports['site']}"
+        """The site's origin, by name: the pages call the API on it, at /api (SITE_ORIGIN)."""
+        return site.public_url(self.ports["site"])
+
+    @property
+    def site_api_url(self):
+        """The API as the pages call it: through the site's origin, as through CloudFront."""
+        return f"{self.site_url}/api"
 
     @property
     def api_url(self):

@@ -175,7 +175,7 @@ export function startPhoneStep(container, challenge, { onRestart }) {
 
   /** Hear how the push ends over the WebSocket when there is one; poll when there isn't. */
   async function watchPush() {
-    const { wsUrl } = await loadConfig().catch(() => ({ wsUrl: null }));
+    const { wsUrl } = await loadConfig();
     if (stopped) return;
     socket = watchChallenge(wsUrl, token, { onStatus: socketStatus, onLost: socketLost });
     if (socket) schedulePoll(SAFETY_POLL_MS);

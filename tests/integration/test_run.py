@@ -11,6 +11,7 @@ import threading
 import pytest
 import requests
 
+from chalicelib.headers import site_headers
 from devstack.emulator_client import wait_for
 from devstack.processes import StackError, free_port
 from devstack.run import ports_from_env
@@ -86,6 +87,14 @@ def test_runs_until_interrupted_then_stops_everything():
         )
         phone = requests.get(f"http://127.0.0.1:{ports['EMULATOR_PORT']}/phone", timeout=5)
         assert phone.status_code == 200
+        site = f"http://localhost:{ports['SITE_PORT']}"
+        page = requests.get(f"{site}/login.html", timeout=5)
+        assert set(site_headers()) <= set(page.headers)
+        assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+        login = {"email": "nobody@example.com", "password": "not the password"}
+        answer = requests.post(f"{site}/api/login", json=login, timeout=20)
+        assert answer.status_code == 401, answer.text  # the API's own answer, via the site
+        assert answer.json()["error"]["code"] == "invalid_credentials"
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(30)
@@ -95,7 +104,7 @@ def test_runs_until_interrupted_then_stops_everything():
         process.stderr.close()
     out = "".join(lines)
     assert process.returncode == 0, err
-    assert f"http://127.0.0.1:{ports['SITE_PORT']}/" in out
+    assert f"http://localhost:{ports['SITE_PORT']}/" in out
     assert f"http://127.0.0.1:{ports['EMULATOR_PORT']}/phone" in out
     assert out.rstrip().endswith("Stopped.")
     assert not any(listening(int(port)) for port in ports.values())
