@@ -17,12 +17,34 @@ def table_prefix():
 
 
 @dataclass(frozen=True)
+class Secret:
+    """A secret given in the environment, or the name of the SSM SecureString holding it.
+
+    The parameter is read on first use, not with the settings: a function that never uses
+    the secret (the WebSocket handlers) never reads it, so its IAM role need not allow it.
+    """
+
+    value: str | None = None
+    parameter: str | None = None
+
+    def reveal(self):
+        return self.value or _parameter(self.parameter)
+
+
+@functools.lru_cache(maxsize=4)
+def _parameter(name):
+    from chalicelib import ssm  # only the cloud pays for the SSM client
+
+    return ssm.secure_string(name)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the app reads from its environment."""
 
     stage: str
     authy_api_url: str
-    authy_api_key: str
+    authy_key: Secret
     authy_callback_url: str
     authy_callback_max_age: int
     site_origin: str
@@ -31,6 +53,11 @@ class Settings:
     authy_read_timeout: float = 4.0
     websocket_management_url: str | None = None
     cors_origin: str | None = None  # another origin the API answers cross-origin, if any
+
+    @property
+    def authy_api_key(self):
+        """The Authy API key itself (from SSM on first use, when only its parameter is named)."""
+        return self.authy_key.reveal()
 
 
 def _number(env, name, default, kind=int, most=None):
@@ -66,15 +93,13 @@ def check_origin(name, value, stage):
     return origin
 
 
-def _api_key(env):
-    if env.get("AUTHY_API_KEY"):
-        return env["AUTHY_API_KEY"]
-    parameter = env.get("AUTHY_API_KEY_PARAM")
-    if not parameter:
-        return None
-    from chalicelib import ssm  # only the cloud pays for the SSM client
-
-    return ssm.secure_string(parameter)
+def _secret(env, name):
+    """The Secret in ``name``, or in the parameter ``<name>_PARAM`` names; None if neither."""
+    if env.get(name):
+        return Secret(value=env[name])
+    if env.get(f"{name}_PARAM"):
+        return Secret(parameter=env[f"{name}_PARAM"])
+    return None
 
 
 def load_settings(env=None):
@@ -89,7 +114,7 @@ def load_settings(env=None):
     return Settings(
         stage=env["STAGE"],
         authy_api_url=(env.get("AUTHY_API_URL") or DEFAULT_AUTHY_API_URL).rstrip("/"),
-        authy_api_key=_api_key(env),
+        authy_key=_secret(env, "AUTHY_API_KEY"),
         authy_callback_url=env["AUTHY_CALLBACK_URL"],
         authy_callback_max_age=_number(env, "AUTHY_CALLBACK_MAX_AGE", 300),
         site_origin=check_origin("SITE_ORIGIN", env["SITE_ORIGIN"], env["STAGE"]),

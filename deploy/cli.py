@@ -10,7 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from deploy import api, authy_key, schema, site, tables
 from deploy import bucket as buckets
 from deploy.errors import DeployError
-from deploy.policy import lambda_policy, policy_file, policy_text
+from deploy.policy import FUNCTIONS, lambda_policies, policy_file, policy_text
 from deploy.project import SITE_DIR, STAGES, load_stage
 
 CALLBACK_PATH = "/authy/callback"
@@ -60,7 +60,7 @@ def deploy_api(stage, site_origin, specs, region, log=print):
     endpoints = api.deploy(
         stage,
         lambda_settings(stage, site_origin, known),
-        deployed_policy(stage, specs, known),
+        deployed_policies(stage, specs, known),
         region,
     )
     if endpoints != known:
@@ -71,7 +71,7 @@ def deploy_api(stage, site_origin, specs, region, log=print):
         again = api.deploy(
             stage,
             lambda_settings(stage, site_origin, endpoints),
-            deployed_policy(stage, specs, endpoints),
+            deployed_policies(stage, specs, endpoints),
             region,
         )
         if again != endpoints:
@@ -89,10 +89,12 @@ def lambda_settings(stage, site_origin, endpoints):
     return environment
 
 
-def deployed_policy(stage, specs, endpoints):
-    """The policy text for chalice: the committed one with this WebSocket API's id in it."""
+def deployed_policies(stage, specs, endpoints):
+    """``{function: policy text}`` for chalice: the committed ones with this WebSocket API's
+    id in them."""
     websocket_api_id = endpoints.websocket_api_id if endpoints else None
-    return policy_text(lambda_policy(stage, specs, websocket_api_id=websocket_api_id))
+    policies = lambda_policies(stage, specs, websocket_api_id=websocket_api_id)
+    return {function: policy_text(policy) for function, policy in policies.items()}
 
 
 def destroy(
@@ -125,28 +127,34 @@ def destroy(
 
 
 def write_policies(stage_names, check=False, log=print):
-    """Write ``.chalice/policy-<stage>.json``; with ``check``, only say which are stale."""
+    """Write ``.chalice/policy-<stage>[-<function>].json``; with ``check``, only say which
+    are stale."""
     stale = []
     for name in stage_names:
         stage = load_stage(name)
-        text = policy_text(lambda_policy(stage, schema.table_specs(stage)))
-        path = policy_file(name)
-        if path.is_file() and path.read_text() == text:
-            continue
-        stale.append(path)
-        if not check:
-            path.write_text(text)
-            log(f"wrote {path.relative_to(path.parents[1])}")
+        for path, text in _committed_policies(stage, schema.table_specs(stage)):
+            if path.is_file() and path.read_text() == text:
+                continue
+            stale.append(path)
+            if not check:
+                path.write_text(text)
+                log(f"wrote {path.relative_to(path.parents[1])}")
     return stale
 
 
+def _committed_policies(stage, specs):
+    """``(path, text)`` of each function's policy file as it should be committed."""
+    policies = lambda_policies(stage, specs)
+    return [(policy_file(stage.name, f), policy_text(policies[f])) for f in FUNCTIONS]
+
+
 def _check_committed_policy(stage, specs, log):
-    path = policy_file(stage.name)
-    if not path.is_file() or path.read_text() != policy_text(lambda_policy(stage, specs)):
-        log(
-            f"note: {path.name} is stale; deploying the policy MODELS needs. "
-            "Run `python -m deploy policy` and commit the file."
-        )
+    for path, text in _committed_policies(stage, specs):
+        if not path.is_file() or path.read_text() != text:
+            log(
+                f"note: {path.name} is stale; deploying the policy MODELS needs. "
+                "Run `python -m deploy policy` and commit the file."
+            )
 
 
 def _session(environ):

@@ -44,6 +44,20 @@ def test_the_api_key_can_come_from_ssm(aws):
     assert settings.authy_api_key == "from-ssm"
 
 
+def test_the_key_is_read_from_ssm_on_first_use_not_with_the_settings(aws, monkeypatch):
+    """The WebSocket handlers read settings but never the key: their roles may not read it."""
+    from chalicelib import ssm
+
+    reads = []
+    monkeypatch.setattr(ssm, "secure_string", lambda name: reads.append(name) or "k1")
+    env = {k: v for k, v in FULL.items() if k != "AUTHY_API_KEY"}
+    settings = load_settings({**env, "AUTHY_API_KEY_PARAM": "/twofold/test/never-stored"})
+    assert settings.site_origin and reads == []
+    assert settings.authy_api_key == "k1"
+    assert settings.authy_api_key == "k1"
+    assert reads == ["/twofold/test/never-stored"]  # and once only
+
+
 @pytest.mark.parametrize("value", ["0", "25", "soon"])
 def test_a_bad_authy_timeout_is_named(value):
     with pytest.raises(ConfigurationError, match="AUTHY_READ_TIMEOUT"):
