@@ -53,6 +53,7 @@ class Settings:
     authy_read_timeout: float = 4.0
     websocket_management_url: str | None = None
     cors_origin: str | None = None  # another origin the API answers cross-origin, if any
+    edge_secret: Secret | None = None  # what our CloudFront adds to each request (context.py)
 
     @property
     def authy_api_key(self):
@@ -125,6 +126,7 @@ def load_settings(env=None):
         cors_origin=check_origin("CORS_ORIGIN", env["CORS_ORIGIN"], env["STAGE"])
         if env.get("CORS_ORIGIN")
         else None,
+        edge_secret=_secret(env, "EDGE_SECRET"),
     )
 
 

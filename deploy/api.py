@@ -61,10 +61,12 @@ def deploy(stage, environment, policies, region):
 
 def delete(stage, region):
     """``chalice delete`` the stage's Lambdas, roles and APIs; False when nothing was deployed."""
-    if not _deployed_resources(_state_file(CHALICE_DIR, stage.name)):
+    state = _state_file(CHALICE_DIR, stage.name)
+    if not _deployed_resources(state):
         return False
-    # from the project, whose .chalice/deployed/ chalice reads and empties
-    _chalice(CHALICE_DIR.parent, region, "delete", "--stage", stage.name)
+    build = prepare(stage, {}, {})  # chalice reads the app and the state there, as to deploy
+    _chalice(build, region, "delete", "--stage", stage.name)
+    _replace(_state_file(build / ".chalice", stage.name), state)  # what chalice left of it
     return True
 
 
@@ -176,14 +178,19 @@ def _replace(source, target):
         shutil.copyfile(source, target)
 
 
-def _chalice(project_dir, region, *arguments):
+def chalice_command():
+    """How chalice is run: the one installed beside this interpreter, else on PATH."""
     executable = shutil.which("chalice", path=os.path.dirname(sys.executable))
     executable = executable or shutil.which("chalice")
     if executable is None:
         raise DeployError("chalice is not installed: make deploy installs requirements-dev.txt")
+    return [executable]
+
+
+def _chalice(project_dir, region, *arguments):
     env = {key: value for key, value in os.environ.items() if key != "DYNAMODB_HOST"}
     env["AWS_DEFAULT_REGION"] = region  # botocore reads this one, not AWS_REGION
-    command = [executable, "--project-dir", str(project_dir), *arguments]
+    command = [*chalice_command(), "--project-dir", str(project_dir), *arguments]
     done = subprocess.run(command, env=env, check=False)  # noqa: S603 - a fixed command
     if done.returncode != 0:
         raise DeployError(f"chalice {arguments[0]} failed (exit {done.returncode})")

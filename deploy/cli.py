@@ -3,15 +3,19 @@
 import argparse
 import os
 import sys
+import time
+import urllib.parse
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from deploy import api, authy_key, schema, site, tables
+from chalicelib.config import check_origin
+from chalicelib.errors import ConfigurationError
+from deploy import api, authy_key, edge_secret, frontdoor, schema, site, tables
 from deploy import bucket as buckets
 from deploy.errors import DeployError
 from deploy.policy import FUNCTIONS, lambda_policies, policy_file, policy_text
-from deploy.project import SITE_DIR, STAGES, load_stage
+from deploy.project import SITE_DIR, STAGES, chalice_config, lambda_environment, load_stage
 
 CALLBACK_PATH = "/authy/callback"
 
@@ -22,31 +26,108 @@ def callback_url(api_url):
 
 
 def up(stage_name, environ=os.environ, session=None, log=print):
-    """Tables, the Authy key, the APIs (with their settings), then the site; return the URLs."""
+    """Tables, secrets, the bucket and its CloudFront front door, the APIs, then the site.
+
+    Returns the URLs: the site's (https), the APIs', the callback's, and the DNS record a
+    custom domain needs.
+    """
     session = session or _session(environ)
     stage = load_stage(stage_name)
+    configured_site = configured_origins(stage)  # a prod stage refuses http, before anything
+    domain = _domain(session, environ)
     region = session.region_name
     account = session.client("sts").get_caller_identity()["Account"]
     specs = schema.table_specs(stage)
     tables.ensure_tables(session.client("dynamodb"), specs, log)
-    if authy_key.ensure_api_key(
-        session.client("ssm"), stage.parameter_name, environ.get("AUTHY_API_KEY")
-    ):
+    ssm = session.client("ssm")
+    if authy_key.ensure_api_key(ssm, stage.parameter_name, environ.get("AUTHY_API_KEY")):
         log(f"parameter {stage.parameter_name}: Authy API key stored (SecureString)")
-    s3 = session.client("s3")
+    secret = edge_secret.ensure_edge_secret(ssm, stage.edge_secret_name, log)
+    s3, cloudfront = session.client("s3"), session.client("cloudfront")
     bucket = stage.bucket_name(account, region)
-    buckets.ensure_website_bucket(s3, bucket, region, log)
-    site_origin = buckets.website_origin(bucket, region)
+    buckets.ensure_private_bucket(s3, bucket, region, log)
+    door = FrontDoorSteps(cloudfront, stage, buckets.regional_domain(bucket, region), secret, log)
+    # The site's origin must be known before chalice runs; the API's only after.
+    opened = door.open(api.deployed_endpoints(stage.name), domain)
+    buckets.admit_only(s3, bucket, opened.arn)
+    site_origin = configured_site or opened.origin
     _check_committed_policy(stage, specs, log)
     endpoints = deploy_api(stage, site_origin, specs, region, log)
-    objects = site.site_objects(SITE_DIR, endpoints.websocket_url)
-    site.publish(s3, bucket, objects, log)
+    opened = door.open(endpoints, domain)
+    site.publish(s3, bucket, site.site_objects(SITE_DIR, endpoints.websocket_url), log)
+    frontdoor.invalidate(cloudfront, opened.distribution_id)
     return {
+        "site": site_origin,
+        "distribution": opened.domain_name,
         "api": endpoints.api_url,
         "websocket": endpoints.websocket_url,
-        "site": site_origin,
         "callback": callback_url(endpoints.api_url),
+        "dns": [frontdoor.dns_record(opened, alias) for alias in opened.aliases],
     }
+
+
+def configured_origins(stage):
+    """SITE_ORIGIN as .chalice/config.json sets it for ``stage``, if it does; both it and
+    CORS_ORIGIN must be origins, and https on prod (chalicelib.config's rule)."""
+    environment = lambda_environment(chalice_config(), stage.name)
+    try:
+        checked = {
+            name: check_origin(name, environment[name], stage.name)
+            for name in ("SITE_ORIGIN", "CORS_ORIGIN")
+            if environment.get(name)
+        }
+    except ConfigurationError as error:
+        raise DeployError(f"{error} (.chalice/config.json, stage {stage.name})") from None
+    return checked.get("SITE_ORIGIN")
+
+
+def _domain(session, environ):
+    """DOMAIN and CERTIFICATE_ARN as a frontdoor.Domain, checked with ACM; None without."""
+    name, certificate = environ.get("DOMAIN", "").strip(), environ.get("CERTIFICATE_ARN", "")
+    if not name:
+        if certificate:
+            raise DeployError("CERTIFICATE_ARN without DOMAIN: name the domain it is for")
+        return None
+    if not certificate.strip():
+        raise DeployError("DOMAIN needs CERTIFICATE_ARN: an ACM certificate in us-east-1")
+    acm = session.client("acm", region_name=frontdoor.CERTIFICATE_REGION)
+    return frontdoor.check_domain(acm, name, certificate.strip())
+
+
+class FrontDoorSteps:
+    """The stage's OAC, headers policy and distribution, for what is deployed so far."""
+
+    def __init__(self, cloudfront, stage, bucket_domain, secret, log):
+        self.cloudfront = cloudfront
+        self.stage = stage
+        self.bucket_domain = bucket_domain
+        self.secret = secret
+        self.log = log
+
+    def open(self, endpoints, domain):
+        """The distribution, with the API behind /api/* once ``endpoints`` are known."""
+        name = self.stage.site_name
+        oac = frontdoor.ensure_origin_access_control(self.cloudfront, name, self.log)
+        websocket_url = endpoints.websocket_url if endpoints else None
+        policy = frontdoor.ensure_headers_policy(
+            self.cloudfront, f"{name}-headers", websocket_url, self.log
+        )
+        api_origin = None
+        if endpoints is not None:
+            host = urllib.parse.urlsplit(endpoints.api_url).hostname
+            api_origin = frontdoor.Api(host, self.secret)
+        config = frontdoor.distribution_config(
+            comment=name,
+            reference=f"{name}-{time.time_ns()}",
+            bucket_domain=self.bucket_domain,
+            oac_id=oac,
+            headers_policy_id=policy,
+            api=api_origin,
+            domain=domain,
+        )
+        return frontdoor.ensure_distribution(
+            self.cloudfront, config, keep_domain=domain is None, log=self.log
+        )
 
 
 def deploy_api(stage, site_origin, specs, region, log=print):
@@ -81,7 +162,11 @@ def deploy_api(stage, site_origin, specs, region, log=print):
 
 def lambda_settings(stage, site_origin, endpoints):
     """The variables the deploy adds to every Lambda of the stage, given what is deployed."""
-    environment = {"SITE_ORIGIN": site_origin, "AUTHY_API_KEY_PARAM": stage.parameter_name}
+    environment = {
+        "SITE_ORIGIN": site_origin,
+        "AUTHY_API_KEY_PARAM": stage.parameter_name,
+        "EDGE_SECRET_PARAM": stage.edge_secret_name,
+    }
     if endpoints is not None:
         environment["AUTHY_CALLBACK_URL"] = callback_url(endpoints.api_url)
         if endpoints.websocket_management_url:
@@ -104,14 +189,24 @@ def destroy(
     environ=os.environ,
     session=None,
     log=print,
+    poll_seconds=30,
 ):
-    """Remove the Lambdas, both APIs and the site's bucket; tables and key only when asked."""
+    """Remove the Lambdas, both APIs, the distribution and the bucket; tables and secrets
+    only when asked. CloudFront deletes a distribution minutes after disabling it: this
+    waits."""
     session = session or _session(environ)
     stage = load_stage(stage_name)
     region = session.region_name
     account = session.client("sts").get_caller_identity()["Account"]
     if not api.delete(stage, region):
         log(f"nothing deployed recorded for {stage.name} in .chalice/deployed/")
+    names = {
+        "headers_policy": f"{stage.site_name}-headers",
+        "origin_access_control": stage.site_name,
+    }
+    cloudfront = session.client("cloudfront")
+    if not frontdoor.delete_front_door(cloudfront, stage.site_name, names, log, poll_seconds):
+        log(f"distribution {stage.site_name}: none")
     bucket = stage.bucket_name(account, region)
     if not buckets.delete_bucket(session.client("s3"), bucket, log):
         log(f"bucket {bucket}: none")
@@ -119,11 +214,11 @@ def destroy(
         tables.delete_tables(session.client("dynamodb"), schema.table_specs(stage), log)
     else:
         log(f"tables {stage.table_prefix}-*: kept (--delete-tables deletes them)")
-    if delete_secret:
-        if authy_key.delete_api_key(session.client("ssm"), stage.parameter_name):
-            log(f"parameter {stage.parameter_name}: deleted")
-    else:
-        log(f"parameter {stage.parameter_name}: kept (--delete-secret deletes it)")
+    for name in stage.parameter_names:
+        if not delete_secret:
+            log(f"parameter {name}: kept (--delete-secret deletes it)")
+        elif authy_key.delete_api_key(session.client("ssm"), name):
+            log(f"parameter {name}: deleted")
 
 
 def write_policies(stage_names, check=False, log=print):
@@ -166,25 +261,26 @@ def _session(environ):
 
 
 def _summary(stage_name, urls):
-    return "\n".join(
-        [
-            f"{stage_name} is deployed.",
-            f"  site: {urls['site']}",
-            f"  API:  {urls['api']}",
-            f"  WebSocket: {urls['websocket'] or 'none (the pages poll)'}",
-            "Authy console → your application → OneTouch → callback URL, exactly:",
-            f"  {urls['callback']}",
-            f"CORS and the WebSocket API allow one origin, SITE_ORIGIN = {urls['site']}, which",
-            "this deploy set for the stage; serve the site from anywhere else and SITE_ORIGIN",
-            "must follow.",
-        ]
-    )
+    lines = [
+        f"{stage_name} is deployed.",
+        f"  site: {urls['site']}/   (SITE_ORIGIN; the API is {urls['site']}/api/...)",
+        f"  CloudFront: {urls['distribution']}",
+        f"  API (direct): {urls['api']}",
+        f"  WebSocket: {urls['websocket'] or 'none (the pages poll)'}",
+        "Authy console → your application → OneTouch → callback URL, exactly:",
+        f"  {urls['callback']}",
+        "A new or changed distribution takes a few minutes to reach every edge.",
+    ]
+    if urls["dns"]:
+        lines += ["At your DNS provider (once):", *[f"  {record}" for record in urls["dns"]]]
+    return "\n".join(lines)
 
 
 def _confirm(stage_name, delete_tables):
     if not sys.stdin.isatty():
         raise DeployError("destroy asks for confirmation: run it in a terminal or pass --yes")
     what = "Lambdas, APIs, site and ALL ITS DATA" if delete_tables else "Lambdas, APIs and site"
+    what += " (CloudFront takes minutes to delete a distribution; this waits)"
     answer = input(f"This deletes the {stage_name} {what}. Type {stage_name!r} to go on: ")
     if answer.strip() != stage_name:
         raise DeployError("not confirmed; nothing deleted")
@@ -198,7 +294,9 @@ def parser():
     remove = commands.add_parser("destroy", help="remove the Lambdas, the APIs and the site")
     remove.add_argument("--stage", choices=STAGES, required=True)
     remove.add_argument("--delete-tables", action="store_true", help="and the stage's data")
-    remove.add_argument("--delete-secret", action="store_true", help="and the Authy key")
+    remove.add_argument(
+        "--delete-secret", action="store_true", help="and the Authy key and edge secret"
+    )
     remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     policy = commands.add_parser("policy", help="write .chalice/policy-<stage>.json")
     policy.add_argument("--stage", choices=STAGES, action="append", help="default: all")

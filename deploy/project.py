@@ -38,9 +38,19 @@ class Stage:
         return f"/twofold/{self.name}/authy-api-key"
 
     @property
+    def edge_secret_name(self):
+        """The SSM SecureString CloudFront shows the API (see chalicelib/context.py)."""
+        return f"/twofold/{self.name}/edge-secret"
+
+    @property
     def parameter_names(self):
         """Every SSM SecureString of the stage that its REST Lambda reads."""
-        return (self.parameter_name,)
+        return (self.parameter_name, self.edge_secret_name)
+
+    @property
+    def site_name(self):
+        """What names the stage's CloudFront pieces: OAC, headers policy, distribution."""
+        return f"{self.function_prefix}-site"
 
     @property
     def function_prefix(self):

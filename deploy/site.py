@@ -47,7 +47,7 @@ def site_objects(site_dir, ws_url=None):
 
 
 def publish(s3, bucket, objects, log=print):
-    """Upload ``objects``, open exactly them to the public, delete what the site dropped."""
+    """Upload ``objects`` and delete what the site dropped."""
     for item in objects:
         s3.put_object(
             Bucket=bucket,
@@ -57,7 +57,6 @@ def publish(s3, bucket, objects, log=print):
             CacheControl=item.cache_control,
         )
     keys = {item.key for item in objects}
-    buckets.allow_public_read(s3, bucket, keys)
     stale = sorted(set(buckets.object_keys(s3, bucket)) - keys)
     buckets.delete_objects(s3, bucket, stale)
     log(f"bucket {bucket}: {len(objects)} objects published, {len(stale)} removed")

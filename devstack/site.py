@@ -4,7 +4,9 @@
 [--ws-url ws://127.0.0.1:8001]``. Files come from static_site/ with a generated
 ``/config.js`` naming the WebSocket; ``/api/<path>`` goes to the API at ``<path>`` (API
 Gateway's stage ``api`` is that prefix in the cloud; ``chalice local`` has none), never
-with the browser's Host. Every answer, pages and API alike, carries the security headers
+with the browser's Host; like CloudFront, the proxy appends the browser's address to
+X-Forwarded-For and, with EDGE_SECRET in its environment, shows the API that secret
+(chalicelib/context.py). Every answer, pages and API alike, carries the security headers
 of chalicelib.headers, the same ones CloudFront's response headers policy sends.
 """
 
@@ -13,10 +15,12 @@ import contextlib
 import http.client
 import http.server
 import json
+import os
 import pathlib
 import sys
 import urllib.parse
 
+from chalicelib.context import EDGE_HEADER
 from chalicelib.headers import content_type, site_headers, websocket_origin
 
 SITE_DIR = pathlib.Path(__file__).resolve().parents[1] / "static_site"
@@ -36,6 +40,7 @@ NOT_FORWARDED = {
     "upgrade",
     "host",
     "content-length",
+    EDGE_HEADER,  # only ever the proxy's own
 }
 
 
@@ -55,6 +60,7 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
     site_dir = SITE_DIR
     api_url = ""
     ws_url = None
+    edge_secret = None
     server_version = "devstack-site"
 
     def do_GET(self):  # noqa: N802 - the names http.server calls
@@ -106,6 +112,10 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
         path = "/" + parts.path[len(API_PREFIX) :] + (f"?{parts.query}" if parts.query else "")
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {k: v for k, v in self.headers.items() if k.lower() not in NOT_FORWARDED}
+        forwarded = [self.headers.get("X-Forwarded-For"), self.client_address[0]]
+        headers = _merged(headers, {"X-Forwarded-For": ", ".join(filter(None, forwarded))})
+        if self.edge_secret:
+            headers[EDGE_HEADER] = self.edge_secret
         upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=API_TIMEOUT)
         try:
             upstream.request(self.command, path, body=body, headers=headers)
@@ -142,7 +152,7 @@ def _merged(headers, more):
     return {**{k: v for k, v in headers.items() if k.lower() not in replaced}, **more}
 
 
-def make_server(port, api_url, site_dir=SITE_DIR, ws_url=None):
+def make_server(port, api_url, site_dir=SITE_DIR, ws_url=None, edge_secret=None):
     """A threaded server for the site on loopback (port 0: any free port)."""
     if ws_url:
         websocket_origin(ws_url)  # fail early on a bad URL
@@ -152,7 +162,7 @@ def make_server(port, api_url, site_dir=SITE_DIR, ws_url=None):
     handler = type(
         "Handler",
         (SiteHandler,),
-        {"api_url": api_url, "ws_url": ws_url, "site_dir": site_dir},
+        {"api_url": api_url, "ws_url": ws_url, "site_dir": site_dir, "edge_secret": edge_secret},
     )
     server = http.server.ThreadingHTTPServer((HOST, port), handler)
     server.daemon_threads = True
@@ -167,7 +177,13 @@ def main(argv=None):
     parser.add_argument("--site-dir", type=pathlib.Path, default=SITE_DIR)
     args = parser.parse_args(argv)
     try:
-        server = make_server(args.port, args.api_url.rstrip("/"), args.site_dir, args.ws_url)
+        server = make_server(
+            args.port,
+            args.api_url.rstrip("/"),
+            args.site_dir,
+            args.ws_url,
+            edge_secret=os.environ.get("EDGE_SECRET") or None,
+        )
     except OSError as exc:
         sys.exit(f"site: cannot listen on {HOST}:{args.port}: {exc.strerror or exc}")
     except ValueError as exc:

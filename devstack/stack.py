@@ -11,6 +11,7 @@ Leaving the ``with`` block stops every process it started, process groups and al
 import json
 import os
 import pathlib
+import secrets
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,7 @@ MUST_COME_FROM_STACK = (
     "TABLE_PREFIX",
     "SITE_ORIGIN",
     "WEBSOCKET_MANAGEMENT_URL",
+    "EDGE_SECRET",
 )
 
 __all__ = ["Stack", "StackError"]
@@ -81,6 +83,8 @@ class Stack:
             self.ports["dynamodb_counter"] = None
         self._given_log_dir = log_dir
         self.log_dir = None
+        # What the site server shows the API, as CloudFront does (chalicelib/context.py).
+        self.edge_secret = secrets.token_urlsafe(32)
         self.children = []
         self.emulator = None
 
@@ -145,6 +149,7 @@ class Stack:
             AUTHY_API_KEY=EMULATOR_API_KEY,
             AUTHY_CALLBACK_URL=f"{self.api_url}/authy/callback",
             SITE_ORIGIN=self.site_url,
+            EDGE_SECRET=self.edge_secret,
             WEBSOCKET_MANAGEMENT_URL=self.ws_management_url,
             APP_NAME=APP_NAME,
             # chalice local reports every client as 127.0.0.1: one address for everyone.

@@ -183,7 +183,7 @@ def test_delete_runs_chalice_only_when_something_is_deployed(dirs, monkeypatch):
     (dirs / ".chalice" / "deployed").mkdir(parents=True)
     (dirs / ".chalice" / "deployed" / "prod.json").write_text(json.dumps(STATE))
     assert deploy.api.delete(load_stage("prod"), "eu-central-1") is True
-    assert ran == [(dirs, "eu-central-1", "delete", "--stage", "prod")]
+    assert ran == [(dirs / "build" / "chalice-prod", "eu-central-1", "delete", "--stage", "prod")]
 
 
 def _swagger(build):

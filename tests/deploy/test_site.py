@@ -1,10 +1,10 @@
-"""deploy.site and deploy.bucket: the site as S3 serves it, on a moto server."""
+"""deploy.site and deploy.bucket: the site in its private bucket, on a moto server."""
 
 import json
 
 import pytest
 
-from deploy.bucket import delete_bucket, ensure_website_bucket, website_origin
+from deploy.bucket import admit_only, delete_bucket, ensure_private_bucket
 from deploy.errors import DeployError
 from deploy.project import SITE_DIR
 from deploy.site import config_js, publish, site_objects
@@ -83,53 +83,48 @@ def test_a_file_of_unknown_type_stops_the_deploy(small_site):
         site_objects(small_site)
 
 
-@pytest.mark.parametrize(
-    ("region", "origin"),
-    [
-        ("us-east-1", "http://b.s3-website-us-east-1.amazonaws.com"),
-        ("eu-west-1", "http://b.s3-website-eu-west-1.amazonaws.com"),
-        ("eu-central-1", "http://b.s3-website.eu-central-1.amazonaws.com"),
-        ("ap-south-1", "http://b.s3-website.ap-south-1.amazonaws.com"),
-    ],
-)
-def test_website_origin(region, origin):
-    assert website_origin("b", region) == origin
-
-
 def _published(s3):
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
     return {key: s3.head_object(Bucket=BUCKET, Key=key) for key in keys}
 
 
-def test_publish_to_a_new_bucket(session, small_site, log):
+def test_publish_to_a_new_private_bucket(session, small_site, log):
     s3 = session.client("s3")
-    ensure_website_bucket(s3, BUCKET, REGION, log)
+    ensure_private_bucket(s3, BUCKET, REGION, log)
     publish(s3, BUCKET, site_objects(small_site), log)
 
     assert s3.get_bucket_location(Bucket=BUCKET)["LocationConstraint"] == REGION
-    assert s3.get_bucket_website(Bucket=BUCKET)["IndexDocument"] == {"Suffix": "index.html"}
     block = s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]
-    assert block["BlockPublicAcls"] and block["IgnorePublicAcls"]
+    assert all(block.values()) and len(block) == 4
+    controls = s3.get_bucket_ownership_controls(Bucket=BUCKET)["OwnershipControls"]["Rules"]
+    assert controls == [{"ObjectOwnership": "BucketOwnerEnforced"}]
     headers = {key: (h["ContentType"], h["CacheControl"]) for key, h in _published(s3).items()}
     assert headers == {key: (content_type, cache) for key, content_type, cache in TYPES}
+    with pytest.raises(s3.exceptions.ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=BUCKET)  # nobody reads it until a distribution is admitted
 
 
-def test_the_bucket_policy_opens_exactly_the_site(session, small_site, log):
+def test_the_bucket_admits_one_distribution(session, log):
     s3 = session.client("s3")
-    ensure_website_bucket(s3, BUCKET, REGION, log)
-    publish(s3, BUCKET, site_objects(small_site), log)
+    ensure_private_bucket(s3, BUCKET, REGION, log)
+    admit_only(s3, BUCKET, "arn:aws:cloudfront::123456789012:distribution/E1")
     (statement,) = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])["Statement"]
-    assert statement["Principal"] == "*"
-    assert statement["Action"] == "s3:GetObject"
-    assert sorted(statement["Resource"]) == sorted(
-        f"arn:aws:s3:::{BUCKET}/{key}" for key, _, _ in TYPES
-    )
+    assert statement == {
+        "Sid": "OnlyTheStagesDistribution",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{BUCKET}/*",
+        "Condition": {
+            "StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1"}
+        },
+    }
 
 
 def test_publishing_again_is_fine_and_drops_what_the_site_dropped(session, small_site, log):
     s3 = session.client("s3")
     for _ in range(2):
-        ensure_website_bucket(s3, BUCKET, REGION, log)
+        ensure_private_bucket(s3, BUCKET, REGION, log)
         publish(s3, BUCKET, site_objects(small_site), log)
     (small_site / "site.css").unlink()
     publish(s3, BUCKET, site_objects(small_site), log)
@@ -140,7 +135,7 @@ def test_publishing_again_is_fine_and_drops_what_the_site_dropped(session, small
 
 def test_delete_bucket_empties_it_first(session, small_site, log):
     s3 = session.client("s3")
-    ensure_website_bucket(s3, BUCKET, REGION, log)
+    ensure_private_bucket(s3, BUCKET, REGION, log)
     publish(s3, BUCKET, site_objects(small_site), log)
     assert delete_bucket(s3, BUCKET, log) is True
     assert BUCKET not in [b["Name"] for b in s3.list_buckets()["Buckets"]]

@@ -149,6 +149,28 @@ def test_api_requests_reach_the_api_without_the_prefix_or_the_browsers_host(serv
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_like_cloudfront_the_proxy_names_the_browser_and_shows_its_secret(tmp_path, api):
+    server = site.make_server(0, api, tmp_path, edge_secret="the-stacks-secret")
+    _serve(server)
+    try:
+        response = requests.get(
+            f"{site.public_url(server.server_address[1])}/api/account",
+            headers={"X-Forwarded-For": "192.0.2.66", "X-Twofold-Edge": "a guess"},
+            timeout=5,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    echoed = {k.lower(): v for k, v in response.json()["headers"].items()}
+    assert echoed["x-forwarded-for"] == "192.0.2.66, 127.0.0.1"  # the browser's, appended
+    assert echoed["x-twofold-edge"] == "the-stacks-secret"
+
+
+def test_without_a_secret_a_browsers_edge_header_goes_nowhere(served):
+    response = requests.get(f"{served}/api/x", headers={"X-Twofold-Edge": "a guess"}, timeout=5)
+    assert "x-twofold-edge" not in {k.lower() for k in response.json()["headers"]}
+
+
 def test_the_apis_status_and_headers_come_back(served):
     response = requests.get(f"{served}/api/limited", timeout=5)
     assert response.status_code == 429
