@@ -289,7 +289,12 @@ def _confirm(stage_name, delete_tables):
 def parser():
     top = argparse.ArgumentParser(prog="python -m deploy", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
-    deploy = commands.add_parser("up", help="create or update everything for a stage")
+    deploy = commands.add_parser(
+        "up",
+        help="create or update everything for a stage",
+        description="From the environment: AUTHY_API_KEY (the first time), and DOMAIN with "
+        "CERTIFICATE_ARN (an issued ACM certificate in us-east-1) for a custom domain.",
+    )
     deploy.add_argument("--stage", choices=STAGES, required=True)
     remove = commands.add_parser("destroy", help="remove the Lambdas, the APIs and the site")
     remove.add_argument("--stage", choices=STAGES, required=True)
