@@ -17,6 +17,7 @@ from chalicelib.errors import (
     NotConfigured,
     StorageUnavailable,
 )
+from chalicelib.headers import API_HEADERS
 from chalicelib.second_step import callback, code, flow, recovery, watchers
 from chalicelib.validation import MAX_BODY_BYTES, Form, json_object, verification_code
 
@@ -25,13 +26,18 @@ app.log.setLevel(logging.INFO)
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 requestlog.configure()
 
-# API Gateway answers CORS preflights itself, from this config, at deploy time; so the
-# site's origin is read at import. Unset, it names an origin no browser can have.
-CORS = CORSConfig(
-    allow_origin=os.environ.get("SITE_ORIGIN") or "https://site-origin-not-configured.invalid",
-    allow_headers=["Authorization", "Content-Type"],
-    expose_headers=["Retry-After"],
-    max_age=600,
+# The site calls the API on its own origin (/api/...), so no route answers cross-origin
+# unless CORS_ORIGIN names a site hosted elsewhere. API Gateway answers the preflights
+# itself, from this config, at deploy time; so it is read at import (config.py checks it).
+CORS = (
+    CORSConfig(
+        allow_origin=os.environ["CORS_ORIGIN"].strip().rstrip("/"),
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["Retry-After"],
+        max_age=600,
+    )
+    if os.environ.get("CORS_ORIGIN")
+    else False
 )
 MAX_BEARER = 256
 
@@ -61,7 +67,7 @@ def translating_errors(view):
 
 
 def route(path, **options):
-    """``app.route`` with CORS for the site and our error translation."""
+    """``app.route`` with our error translation (and CORS, when CORS_ORIGIN is set)."""
 
     def register(view):
         return app.route(path, cors=CORS, **options)(translating_errors(view))
@@ -71,7 +77,7 @@ def route(path, **options):
 
 @app.middleware("http")
 def house_rules(event, get_response):
-    """One log line per request; no caching; Chalice's own errors in our error shape.
+    """One log line per request; no caching, no sniffing; Chalice's errors in our shape.
 
     A body over 16 KB is refused here, before any route reads or parses it.
     """
@@ -86,6 +92,7 @@ def house_rules(event, get_response):
         route, event.method, response.status_code, (time.perf_counter() - started) * 1000
     )
     response.headers["Cache-Control"] = "no-store"
+    response.headers.update(API_HEADERS)
     body = response.body
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
         response.body = {

@@ -35,6 +35,7 @@ class BrowserLogin:
     seen_ms: float  # approval → Playwright told us of the new URL (an upper bound)
     callback_ms: float | None  # approval → the emulator's callback answered by the API
     api_requests: collections.Counter  # "GET /login/status" → how many, preflights not included
+    site_requests: collections.Counter  # "GET /js/api.js" → how many: the rest of the origin's
     sockets: int  # WebSockets the page opened
     socket_messages: list  # what the page received on them
     status_poll_gaps_ms: list  # time between successive GET /login/status
@@ -67,13 +68,16 @@ class Browser:
 
 
 def _log_in(context, stack, member, mode, rng):
-    finished, sockets, messages = [], [], []
-    api_prefix = stack.api_url + "/"
+    finished, site, sockets, messages = [], collections.Counter(), [], []
+    api_prefix = stack.site_api_url + "/"  # the pages call the API on their own origin
 
     def on_finished(request):
+        path = urllib.parse.urlsplit(request.url).path
         if request.url.startswith(api_prefix):
-            path = urllib.parse.urlsplit(request.url).path
-            finished.append((request.timing["startTime"], f"{request.method} {path}"))
+            name = f"{request.method} {path.removeprefix('/api')}"
+            finished.append((request.timing["startTime"], name))
+        elif request.url.startswith(stack.site_url + "/"):  # what CloudFront serves from S3
+            site[f"{request.method} {path}"] += 1
 
     def on_socket(socket):
         sockets.append(socket.url)
@@ -106,6 +110,7 @@ def _log_in(context, stack, member, mode, rng):
         seen_ms=seen_at - approved_at,
         callback_ms=_callback_ms(stack, push["uuid"], approved_at),
         api_requests=collections.Counter(name for _, name in finished),
+        site_requests=site,
         sockets=len(sockets),
         socket_messages=[m if isinstance(m, str) else repr(m) for m in messages],
         status_poll_gaps_ms=[b - a for a, b in zip(polls, polls[1:], strict=False)],

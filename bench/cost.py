@@ -12,6 +12,7 @@ PRICES = {
     "ws_connection_minute": 0.25 / 1e6,
     "dynamodb_rru": 0.125 / 1e6,  # on demand, since 1 Nov 2024
     "dynamodb_wru": 0.625 / 1e6,
+    "cloudfront_request": 1.00 / 1e6,  # HTTPS, US, Canada and Europe: $0.0100 per 10,000
 }
 LAMBDA_GB = 0.5  # lambda_memory_size 512 in .chalice/config.json
 
@@ -27,6 +28,7 @@ class LoginUsage:
     ws_connection_minutes: float
     rru: float
     wru: float
+    cloudfront_requests: float = 0.0  # every request from the page to its origin, API too
 
     def plus(self, other, times=1.0):
         return LoginUsage(
@@ -47,6 +49,7 @@ def cost(usage):
         "API Gateway WebSocket": usage.ws_messages * PRICES["ws_message"]
         + usage.ws_connection_minutes * PRICES["ws_connection_minute"],
         "DynamoDB": usage.rru * PRICES["dynamodb_rru"] + usage.wru * PRICES["dynamodb_wru"],
+        "CloudFront": usage.cloudfront_requests * PRICES["cloudfront_request"],
     }
 
 
@@ -75,6 +78,11 @@ def login_usage(usage, logins):
         wru=usage.dynamodb["write_units"],
     )
     return LoginUsage(*(getattr(total, f.name) / logins for f in _fields()))
+
+
+def through_cloudfront(usage, requests):
+    """``usage`` plus the CloudFront requests the page made for it."""
+    return dataclasses.replace(usage, cloudfront_requests=usage.cloudfront_requests + requests)
 
 
 def with_preflights(usage, preflights):

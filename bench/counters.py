@@ -18,6 +18,7 @@ import time
 import requests
 
 ACCESS_LINE = re.compile(r'"OPTIONS (\S+) HTTP/[\d.]+" (\d{3})')
+REQUEST_LOGGER = "twofold.request "
 TIMEOUT = 5
 
 
@@ -41,9 +42,12 @@ class ApiLog:
         self.offset += len(complete)
         invocations, preflights = [], []
         for line in complete.decode("utf-8", "replace").splitlines():
-            if line.startswith("{"):
+            # "{...}", or "twofold.request - INFO - {...}" since chalice's own logger (named
+            # for the app, "twofold") formats its children's lines too
+            prefix, brace, rest = line.partition("{")
+            if brace and (not prefix or prefix.startswith(REQUEST_LOGGER)):
                 try:
-                    entry = json.loads(line)
+                    entry = json.loads(brace + rest)
                 except ValueError:
                     continue
                 if "route" in entry and "latency_ms" in entry:

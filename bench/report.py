@@ -67,7 +67,8 @@ def _goals(run):
         (
             "browser API requests per OneTouch login",
             f"≤ {GOAL_REQUESTS}",
-            f"{fmt(mean(requests), 1)} mean, {max(requests, default=0)} max (+ CORS preflights)",
+            f"{fmt(mean(requests), 1)} mean, {max(requests, default=0)} max, "
+            f"{fmt(len(run['usage']['push'].preflights) / max(1, len(push)), 1)} CORS preflights",
             _met(max(requests, default=99) <= GOAL_REQUESTS),
         ),
         (
@@ -197,6 +198,12 @@ def _browser_rows(run, columns, counts, usage):
     }
     rows = [row(f"browser {name}", lambda x, n=name: x.api_requests[n]) for name in sorted(seen)]
     rows.append(row("**browser API requests**", lambda x: sum(x.api_requests.values())))
+    rows.append(row("browser requests for pages, scripts, styles, config.js", _site_requests))
+    rows.append(
+        row(
+            "**CloudFront requests** (all of the above)", lambda x: _requests(x) + _site_requests(x)
+        )
+    )
     rows.append(
         (
             "CORS preflights per browser API request",
@@ -351,7 +358,9 @@ def _cost(run):
         "pending GET /login/status every 1 or 2 s; with the socket the page still polls every "
         f"{SAFETY_POLL_S} s as a safety net and holds the socket by the started minute. One "
         "pending poll was measured on its own (its DynamoDB and Authy calls included), plus "
-        "the CORS preflights the page was seen to send per API request.",
+        "its CloudFront request and the CORS preflights the page was seen to send per API "
+        "request. CloudFront is billed for every request of a new visitor (no browser "
+        "cache): pages, scripts, styles, config.js and the API.",
         "",
         *_table(
             [
@@ -388,6 +397,8 @@ def _costs(run):
     for mode in ("push", "polling"):
         logins = run["browser"][mode]
         measured = cost.login_usage(run["usage"][mode], max(1, len(logins)))
+        origin_requests = mean(_requests(login) + _site_requests(login) for login in logins)
+        measured = cost.through_cloudfront(measured, origin_requests or 0.0)
         polls = mean(login.api_requests["GET /login/status"] for login in logins) or 1
         per_login[mode] = (measured, polls - 1)  # the last one collects the session
     # The probe's polls came from Python, without preflights; a page's come with as many
@@ -396,7 +407,7 @@ def _costs(run):
     requests = sum(sum(login.api_requests.values()) for login in polling)
     preflights = len(run["usage"]["polling"].preflights) / requests if requests else 0.0
     probe = cost.login_usage(run["usage"]["pending poll"], run["pending_polls"])
-    poll = cost.with_preflights(probe, preflights)
+    poll = cost.through_cloudfront(cost.with_preflights(probe, preflights), 1)  # via /api
     found = {}
     for seconds in WAITS_S:
         push, pending = per_login["push"]
@@ -414,6 +425,10 @@ def _costs(run):
 
 def _requests(login):
     return sum(login.api_requests.values())
+
+
+def _site_requests(login):
+    return sum(login.site_requests.values())
 
 
 def _approved_over_socket(login):

@@ -2,12 +2,16 @@
 
 import functools
 import os
+import urllib.parse
 from dataclasses import dataclass
 
 from chalicelib.errors import ConfigurationError
 
 DEFAULT_AUTHY_API_URL = "https://api.authy.com"
+DEFAULT_VERIFY_API_URL = "https://verify.twilio.com"
+PROVIDERS = ("authy", "verify")
 LOCAL_STAGE = "local"
+PRODUCTION = "prod"  # the stage that serves real people: its origins must be https
 
 
 def table_prefix():
@@ -16,20 +20,66 @@ def table_prefix():
 
 
 @dataclass(frozen=True)
+class Secret:
+    """A secret given in the environment, or the name of the SSM SecureString holding it.
+
+    The parameter is read on first use, not with the settings: a function that never uses
+    the secret (the WebSocket handlers) never reads it, so its IAM role need not allow it.
+    """
+
+    value: str | None = None
+    parameter: str | None = None
+
+    def reveal(self):
+        return self.value or _parameter(self.parameter)
+
+
+@functools.lru_cache(maxsize=4)
+def _parameter(name):
+    from chalicelib import ssm  # only the cloud pays for the SSM client
+
+    return ssm.secure_string(name)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the app reads from its environment."""
 
     stage: str
-    authy_api_url: str
-    authy_api_key: str
-    authy_callback_url: str
-    authy_callback_max_age: int
     site_origin: str
     app_name: str
-    per_ip_limit_factor: int = 1
-    authy_read_timeout: float = 4.0
-    websocket_management_url: str | None = None
     factor_provider: str = "authy"
+    vendor_read_timeout: float = 4.0
+    per_ip_limit_factor: int = 1
+    websocket_management_url: str | None = None
+    cors_origin: str | None = None  # another origin the API answers cross-origin, if any
+    edge_secret: Secret | None = None  # what our CloudFront adds to each request (context.py)
+    # Authy (FACTOR_PROVIDER=authy)
+    authy_api_url: str = DEFAULT_AUTHY_API_URL
+    authy_key: Secret | None = None
+    authy_callback_url: str | None = None
+    authy_callback_max_age: int = 300
+    # Twilio Verify (FACTOR_PROVIDER=verify): an account SID with its auth token, or an API key
+    verify_api_url: str = DEFAULT_VERIFY_API_URL
+    verify_service_sid: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: Secret | None = None
+    twilio_api_key_sid: str | None = None
+    twilio_api_key_secret: Secret | None = None
+
+    @property
+    def authy_api_key(self):
+        """The Authy API key itself (from SSM on first use, when only its parameter is named)."""
+        return self.authy_key.reveal()
+
+    @property
+    def twilio_username(self):
+        return self.twilio_api_key_sid or self.twilio_account_sid
+
+    @property
+    def twilio_password(self):
+        secret = self.twilio_api_key_secret if self.twilio_api_key_sid else self.twilio_auth_token
+        return secret.reveal()
 
 
 def _number(env, name, default, kind=int, most=None):
@@ -47,41 +97,94 @@ def _number(env, name, default, kind=int, most=None):
     return value
 
 
-def _api_key(env):
-    if env.get("AUTHY_API_KEY"):
-        return env["AUTHY_API_KEY"]
-    parameter = env.get("AUTHY_API_KEY_PARAM")
-    if not parameter:
-        return None
-    from chalicelib import ssm  # only the cloud pays for the SSM client
+def check_origin(name, value, stage):
+    """``value`` as an origin (``https://host[:port]``, no path); ``prod`` takes https only."""
+    origin = value.strip().rstrip("/")
+    parts = urllib.parse.urlsplit(origin)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or "@" in parts.netloc
+        or parts.path
+        or parts.query
+        or parts.fragment
+    ):
+        raise ConfigurationError(f"{name} must be an origin like https://login.example.com")
+    if stage == PRODUCTION and parts.scheme != "https":
+        raise ConfigurationError(f"{name} must be https:// on the {stage} stage, not {origin}")
+    return origin
 
-    return ssm.secure_string(parameter)
+
+def _secret(env, name):
+    """The Secret in ``name``, or in the parameter ``<name>_PARAM`` names; None if neither."""
+    if env.get(name):
+        return Secret(value=env[name])
+    if env.get(f"{name}_PARAM"):
+        return Secret(parameter=env[f"{name}_PARAM"])
+    return None
+
+
+def _missing(env, provider):
+    """Every setting the stage and its provider need that ``env`` lacks, by name."""
+    missing = [name for name in ("STAGE", "SITE_ORIGIN") if not env.get(name)]
+    if provider == "authy":
+        if not env.get("AUTHY_CALLBACK_URL"):
+            missing.append("AUTHY_CALLBACK_URL")
+        if not _secret(env, "AUTHY_API_KEY"):
+            missing.append("AUTHY_API_KEY (or AUTHY_API_KEY_PARAM)")
+        return missing
+    if not env.get("VERIFY_SERVICE_SID"):
+        missing.append("VERIFY_SERVICE_SID")
+    if env.get("TWILIO_API_KEY_SID"):
+        if not _secret(env, "TWILIO_API_KEY_SECRET"):
+            missing.append("TWILIO_API_KEY_SECRET (or TWILIO_API_KEY_SECRET_PARAM)")
+        return missing
+    if not env.get("TWILIO_ACCOUNT_SID"):
+        missing.append("TWILIO_ACCOUNT_SID (or TWILIO_API_KEY_SID)")
+    if not _secret(env, "TWILIO_AUTH_TOKEN"):
+        missing.append("TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_PARAM)")
+    return missing
 
 
 def load_settings(env=None):
     """Build Settings from ``env`` (default os.environ); name every missing variable."""
     env = os.environ if env is None else env
-    required = ("STAGE", "AUTHY_CALLBACK_URL", "SITE_ORIGIN")
-    missing = [name for name in required if not env.get(name)]
-    if not (env.get("AUTHY_API_KEY") or env.get("AUTHY_API_KEY_PARAM")):
-        missing.append("AUTHY_API_KEY (or AUTHY_API_KEY_PARAM)")
+    provider = (env.get("FACTOR_PROVIDER") or "authy").strip().lower()
+    if provider not in PROVIDERS:
+        raise ConfigurationError(f"FACTOR_PROVIDER must be one of {', '.join(PROVIDERS)}")
+    missing = _missing(env, provider)
     if missing:
         raise ConfigurationError("missing configuration: " + ", ".join(missing))
+    stage = env["STAGE"]
     return _guarded(
         Settings(
-            stage=env["STAGE"],
-            authy_api_url=(env.get("AUTHY_API_URL") or DEFAULT_AUTHY_API_URL).rstrip("/"),
-            authy_api_key=_api_key(env),
-            authy_callback_url=env["AUTHY_CALLBACK_URL"],
-            authy_callback_max_age=_number(env, "AUTHY_CALLBACK_MAX_AGE", 300),
-            site_origin=env["SITE_ORIGIN"].rstrip("/"),
+            stage=stage,
+            site_origin=check_origin("SITE_ORIGIN", env["SITE_ORIGIN"], stage),
             app_name=env.get("APP_NAME") or "Twofold",
+            factor_provider=provider,
+            vendor_read_timeout=_number(env, "VENDOR_READ_TIMEOUT", 4.0, float, most=20),
             per_ip_limit_factor=_number(env, "PER_IP_LIMIT_FACTOR", 1),
-            authy_read_timeout=_number(env, "AUTHY_READ_TIMEOUT", 4.0, float, most=20),
-            websocket_management_url=(env.get("WEBSOCKET_MANAGEMENT_URL") or "").rstrip("/")
-            or None,
+            websocket_management_url=_url(env, "WEBSOCKET_MANAGEMENT_URL"),
+            cors_origin=check_origin("CORS_ORIGIN", env["CORS_ORIGIN"], stage)
+            if env.get("CORS_ORIGIN")
+            else None,
+            edge_secret=_secret(env, "EDGE_SECRET"),
+            authy_api_url=_url(env, "AUTHY_API_URL") or DEFAULT_AUTHY_API_URL,
+            authy_key=_secret(env, "AUTHY_API_KEY"),
+            authy_callback_url=env.get("AUTHY_CALLBACK_URL") or None,
+            authy_callback_max_age=_number(env, "AUTHY_CALLBACK_MAX_AGE", 300),
+            verify_api_url=_url(env, "VERIFY_API_URL") or DEFAULT_VERIFY_API_URL,
+            verify_service_sid=env.get("VERIFY_SERVICE_SID") or None,
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=_secret(env, "TWILIO_AUTH_TOKEN"),
+            twilio_api_key_sid=env.get("TWILIO_API_KEY_SID") or None,
+            twilio_api_key_secret=_secret(env, "TWILIO_API_KEY_SECRET"),
         )
     )
+
+
+def _url(env, name):
+    return (env.get(name) or "").strip().rstrip("/") or None
 
 
 def _guarded(config):
@@ -96,6 +199,7 @@ def _guarded(config):
         name
         for name, url in (
             ("AUTHY_API_URL", config.authy_api_url),
+            ("VERIFY_API_URL", config.verify_api_url),
             ("WEBSOCKET_MANAGEMENT_URL", config.websocket_management_url),
         )
         if url and not url.startswith("https://")

@@ -1,8 +1,13 @@
-"""Who is asking: the client's IP (from API Gateway, never from a header) and browser."""
+"""Who is asking: the client's IP (from API Gateway, or from our CloudFront) and browser."""
 
+import hmac
 import ipaddress
 import re
 from dataclasses import dataclass
+
+from chalicelib.config import settings
+
+EDGE_HEADER = "x-twofold-edge"  # our CloudFront adds it, with EDGE_SECRET, to each request
 
 _BROWSERS = (
     ("Edg/", "Edge"),
@@ -40,12 +45,16 @@ class RequestContext:
 
 
 def from_request(request):
-    """Build the context from a Chalice request; the IP is API Gateway's sourceIp."""
+    """Build the context from a Chalice request; the IP is API Gateway's sourceIp, or the
+    viewer's when the request came through our CloudFront (see client_ip)."""
     identity = (request.context or {}).get("identity") or {}
-    user_agent = (request.headers or {}).get("user-agent", "")
+    headers = request.headers or {}
+    ip = str(identity.get("sourceIp") or "unknown")
+    if headers.get(EDGE_HEADER):
+        ip = client_ip(headers, ip, settings().edge_secret)
     return RequestContext(
-        ip=str(identity.get("sourceIp") or "unknown")[:64],
-        user_agent=re.sub(r"[\x00-\x1f\x7f]", "", user_agent)[:512],
+        ip=ip[:64],
+        user_agent=re.sub(r"[\x00-\x1f\x7f]", "", headers.get("user-agent", ""))[:512],
     )
 
 
@@ -64,6 +73,27 @@ def network_of(ip):
     if address.ipv4_mapped is not None:
         return str(address.ipv4_mapped)
     return str(ipaddress.IPv6Network((address, 64), strict=False))
+
+
+def client_ip(headers, source_ip, edge_secret):
+    """The viewer's address, for a request our CloudFront forwarded; else ``source_ip``.
+
+    Behind CloudFront, API Gateway's sourceIp is a CloudFront server's: every visitor of
+    an edge location would share one set of per-IP limits and show one IP on the push.
+    CloudFront appends the viewer's address to X-Forwarded-For (entries before it are
+    the viewer's own words; after it only sourceIp can follow). Anyone can call the API
+    directly with any X-Forwarded-For, so it is believed only with the distribution's
+    secret, an origin header CloudFront writes over whatever a viewer sent.
+    """
+    sent = headers.get(EDGE_HEADER) or ""
+    if edge_secret is None or not hmac.compare_digest(
+        sent.encode("utf-8"), edge_secret.reveal().encode("utf-8")
+    ):
+        return source_ip
+    hops = [hop.strip() for hop in headers.get("x-forwarded-for", "").split(",") if hop.strip()]
+    while hops and hops[-1] == source_ip:
+        hops.pop()
+    return hops[-1] if hops else source_ip
 
 
 def describe_browser(user_agent):

@@ -16,13 +16,15 @@ import sys
 from dataclasses import dataclass
 
 from deploy.errors import DeployError
+from deploy.policy import REST_FUNCTION, WEBSOCKET_FUNCTIONS, policy_file_name
 from deploy.project import CHALICE_DIR, ROOT, chalice_config, lambda_environment
 
 BUILD_DIR = ROOT / "build"
 SHIPPED = ("app.py", "chalicelib", "requirements.txt", "vendor")
 SECRETS = ("AUTHY_API_KEY",)  # the Lambda gets AUTHY_API_KEY_PARAM, never the key
-# Settings that would take a Lambda off the generated policy: a role of one's own, anywhere;
-# the policy settings in lambda_functions, which outrank the stage's.
+# Settings that would take a Lambda off its generated policy: a role of one's own, anywhere;
+# the policy settings in lambda_functions, which outrank the stage's (except the ones
+# stage_config itself sets: each WebSocket handler's own policy file).
 ROLE_ARN = ("iam_role_arn", "manage_iam_role")
 ROLE_SETTINGS = ("autogen_policy", "iam_policy_file", *ROLE_ARN)
 
@@ -43,9 +45,10 @@ class Endpoints:
         return "https://" + self.websocket_url.removeprefix("wss://")
 
 
-def deploy(stage, environment, policy, region):
-    """Deploy ``stage`` with ``environment`` added to its Lambdas'; return its Endpoints."""
-    build = prepare(stage, environment, policy)
+def deploy(stage, environment, policies, region):
+    """Deploy ``stage`` with ``environment`` added to its Lambdas' and ``policies``
+    (``{function: policy text}``); return its Endpoints."""
+    build = prepare(stage, environment, policies)
     _chalice(build, region, "deploy", "--stage", stage.name)
     state = _state_file(build / ".chalice", stage.name)
     _state_file(CHALICE_DIR, stage.name).parent.mkdir(parents=True, exist_ok=True)
@@ -58,10 +61,12 @@ def deploy(stage, environment, policy, region):
 
 def delete(stage, region):
     """``chalice delete`` the stage's Lambdas, roles and APIs; False when nothing was deployed."""
-    if not _deployed_resources(_state_file(CHALICE_DIR, stage.name)):
+    state = _state_file(CHALICE_DIR, stage.name)
+    if not _deployed_resources(state):
         return False
-    # from the project, whose .chalice/deployed/ chalice reads and empties
-    _chalice(CHALICE_DIR.parent, region, "delete", "--stage", stage.name)
+    build = prepare(stage, {}, {})  # chalice reads the app and the state there, as to deploy
+    _chalice(build, region, "delete", "--stage", stage.name)
+    _replace(_state_file(build / ".chalice", stage.name), state)  # what chalice left of it
     return True
 
 
@@ -85,8 +90,9 @@ def _deployed_resources(path):
     return json.loads(path.read_text()).get("resources", [])
 
 
-def prepare(stage, environment, policy):
-    """Lay out ``build/chalice-<stage>/``: what chalice ships, the stage's config and state.
+def prepare(stage, environment, policies):
+    """Lay out ``build/chalice-<stage>/``: what chalice ships, the stage's config, policies
+    (``{function: policy text}``) and state.
 
     chalice's cache of built packages (``.chalice/deployments``) is kept between runs.
     """
@@ -96,17 +102,18 @@ def prepare(stage, environment, policy):
         _replace(ROOT / name, build / name)
     config = stage_config(chalice_config(), stage, environment)
     (build / ".chalice" / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-    (build / ".chalice" / config["stages"][stage.name]["iam_policy_file"]).write_text(policy)
+    for function, policy in policies.items():
+        (build / ".chalice" / policy_file_name(stage.name, function)).write_text(policy)
     _replace(_state_file(CHALICE_DIR, stage.name), _state_file(build / ".chalice", stage.name))
     return build
 
 
 def stage_config(config, stage, environment):
-    """``config`` with the stage's Lambdas getting ``environment`` and our policy, no autogen.
+    """``config`` with the stage's Lambdas getting ``environment`` and our policies, no autogen.
 
-    chalice gives every Lambda of the stage (the REST handler and the WebSocket handlers)
-    a role of its own with the stage's ``iam_policy_file``, unless ``lambda_functions``
-    says otherwise; such an override is refused.
+    chalice gives every Lambda of the stage a role of its own: the REST handler's with the
+    stage's ``iam_policy_file``, each WebSocket handler's with the file its
+    ``lambda_functions`` entry names (deploy.policy's). Any other role or policy is refused.
     """
     for name in SECRETS:
         if name in lambda_environment(config, stage.name) or name in environment:
@@ -120,20 +127,37 @@ def stage_config(config, stage, environment):
     config = json.loads(json.dumps(config))  # a deep copy
     settings = config["stages"][stage.name]
     settings["autogen_policy"] = False
-    settings["iam_policy_file"] = f"policy-{stage.name}.json"
+    settings["iam_policy_file"] = policy_file_name(stage.name, REST_FUNCTION)
+    functions = settings.setdefault("lambda_functions", {})
+    for function, policy in own_policy_files(stage.name).items():
+        functions.setdefault(function, {}).update(policy)
     settings["environment_variables"] = {**settings.get("environment_variables", {}), **environment}
     return config
 
 
+def own_policy_files(stage_name):
+    """The ``lambda_functions`` settings that give each WebSocket handler its own policy."""
+    return {
+        function: {"iam_policy_file": policy_file_name(stage_name, function)}
+        for function in WEBSOCKET_FUNCTIONS
+    }
+
+
 def _role_overrides(config, stage_name):
-    """Settings that outrank the stage's role and policy, which stage_config sets."""
+    """Settings that outrank the roles and policies stage_config sets (theirs excepted)."""
     places = {"": config, f"stages.{stage_name}.": config["stages"][stage_name]}
+    ours = own_policy_files(stage_name)
     found = []
     for where, values in places.items():
         found += [where + name for name in ROLE_ARN if name in values]
         for function, overrides in values.get("lambda_functions", {}).items():
             prefix = f"{where}lambda_functions.{function}."
-            found += [prefix + name for name in ROLE_SETTINGS if name in overrides]
+            expected = ours.get(function, {}) if where else {}
+            found += [
+                prefix + name
+                for name in ROLE_SETTINGS
+                if name in overrides and overrides[name] != expected.get(name)
+            ]
     return found
 
 
@@ -154,14 +178,19 @@ def _replace(source, target):
         shutil.copyfile(source, target)
 
 
-def _chalice(project_dir, region, *arguments):
+def chalice_command():
+    """How chalice is run: the one installed beside this interpreter, else on PATH."""
     executable = shutil.which("chalice", path=os.path.dirname(sys.executable))
     executable = executable or shutil.which("chalice")
     if executable is None:
         raise DeployError("chalice is not installed: make deploy installs requirements-dev.txt")
+    return [executable]
+
+
+def _chalice(project_dir, region, *arguments):
     env = {key: value for key, value in os.environ.items() if key != "DYNAMODB_HOST"}
     env["AWS_DEFAULT_REGION"] = region  # botocore reads this one, not AWS_REGION
-    command = [executable, "--project-dir", str(project_dir), *arguments]
+    command = [*chalice_command(), "--project-dir", str(project_dir), *arguments]
     done = subprocess.run(command, env=env, check=False)  # noqa: S603 - a fixed command
     if done.returncode != 0:
         raise DeployError(f"chalice {arguments[0]} failed (exit {done.returncode})")

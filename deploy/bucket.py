@@ -1,34 +1,29 @@
-"""The stage's S3 website bucket: created when missing, public read only by its policy."""
+"""The stage's site bucket: private, read only by the stage's CloudFront distribution.
+
+No website hosting (its endpoint speaks plain HTTP and sends no headers) and Block Public
+Access on: the distribution reads the objects through Origin Access Control, and the
+bucket policy admits that one distribution and nothing else.
+"""
 
 import json
 
 from botocore.exceptions import ClientError
 
-from deploy.errors import DeployError
-
-# Regions whose website endpoint is ``s3-website-<region>``; later ones use a dot.
-DASH_WEBSITE_REGIONS = {
-    "us-east-1",
-    "us-west-1",
-    "us-west-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-    "eu-west-1",
-    "sa-east-1",
-    "us-gov-west-1",
+BLOCK_ALL_PUBLIC_ACCESS = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
 }
-INDEX_DOCUMENT = "index.html"
 
 
-def website_origin(bucket, region):
-    """The website endpoint's origin (S3 website endpoints are plain HTTP)."""
-    separator = "-" if region in DASH_WEBSITE_REGIONS else "."
-    return f"http://{bucket}.s3-website{separator}{region}.amazonaws.com"
+def regional_domain(bucket, region):
+    """The bucket's REST endpoint, as CloudFront's S3 origin names it."""
+    return f"{bucket}.s3.{region}.amazonaws.com"
 
 
-def ensure_website_bucket(s3, bucket, region, log=print):
-    """Create ``bucket`` if missing and make it a website that a bucket policy may open."""
+def ensure_private_bucket(s3, bucket, region, log=print):
+    """Create ``bucket`` if missing; either way no ACLs, no public access, no website."""
     if not bucket_exists(s3, bucket):
         arguments = {"Bucket": bucket}
         if region != "us-east-1":  # us-east-1 is the one region that takes no constraint
@@ -39,44 +34,40 @@ def ensure_website_bucket(s3, bucket, region, log=print):
         Bucket=bucket,
         OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
     )
-    # ACLs stay blocked; only the bucket policy written by allow_public_read opens objects.
     s3.put_public_access_block(
-        Bucket=bucket,
-        PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True,
-            "IgnorePublicAcls": True,
-            "BlockPublicPolicy": False,
-            "RestrictPublicBuckets": False,
-        },
+        Bucket=bucket, PublicAccessBlockConfiguration=BLOCK_ALL_PUBLIC_ACCESS
     )
-    s3.put_bucket_website(
-        Bucket=bucket, WebsiteConfiguration={"IndexDocument": {"Suffix": INDEX_DOCUMENT}}
-    )
+    if _has_website(s3, bucket):  # left by a deploy from before CloudFront
+        s3.delete_bucket_website(Bucket=bucket)
+        log(f"bucket {bucket}: website hosting off (CloudFront serves the site now)")
 
 
-def allow_public_read(s3, bucket, keys):
-    """Let anyone GET exactly ``keys``: nothing else in the bucket, no listing."""
+def admit_only(s3, bucket, distribution_arn):
+    """The bucket policy: GetObject for CloudFront on behalf of this distribution, only."""
     policy = {
         "Version": "2012-10-17",
         "Statement": [
             {
-                "Sid": "PublicReadOfTheSite",
+                "Sid": "OnlyTheStagesDistribution",
                 "Effect": "Allow",
-                "Principal": "*",
+                "Principal": {"Service": "cloudfront.amazonaws.com"},
                 "Action": "s3:GetObject",
-                "Resource": [f"arn:aws:s3:::{bucket}/{key}" for key in sorted(keys)],
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+                "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
             }
         ],
     }
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
+def _has_website(s3, bucket):
     try:
-        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+        s3.get_bucket_website(Bucket=bucket)
     except ClientError as error:
-        if error.response["Error"]["Code"] != "AccessDenied":
-            raise
-        raise DeployError(
-            f"S3 refused a public policy on {bucket} ({error}): is S3 Block Public Access "
-            "on for the whole account? The site needs it off for this bucket's policy."
-        ) from None
+        if error.response["Error"]["Code"] == "NoSuchWebsiteConfiguration":
+            return False
+        raise
+    return True
 
 
 def bucket_exists(s3, bucket):

@@ -3,15 +3,19 @@
 import argparse
 import os
 import sys
+import time
+import urllib.parse
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from deploy import api, authy_key, schema, site, tables
+from chalicelib.config import check_origin
+from chalicelib.errors import ConfigurationError
+from deploy import api, authy_key, edge_secret, frontdoor, schema, site, tables
 from deploy import bucket as buckets
 from deploy.errors import DeployError
-from deploy.policy import lambda_policy, policy_file, policy_text
-from deploy.project import SITE_DIR, STAGES, load_stage
+from deploy.policy import FUNCTIONS, lambda_policies, policy_file, policy_text
+from deploy.project import SITE_DIR, STAGES, chalice_config, lambda_environment, load_stage
 from deploy.unlock import unlock
 
 CALLBACK_PATH = "/authy/callback"
@@ -23,31 +27,108 @@ def callback_url(api_url):
 
 
 def up(stage_name, environ=os.environ, session=None, log=print):
-    """Tables, the Authy key, the APIs (with their settings), then the site; return the URLs."""
+    """Tables, secrets, the bucket and its CloudFront front door, the APIs, then the site.
+
+    Returns the URLs: the site's (https), the APIs', the callback's, and the DNS record a
+    custom domain needs.
+    """
     session = session or _session(environ)
     stage = load_stage(stage_name)
+    configured_site = configured_origins(stage)  # a prod stage refuses http, before anything
+    domain = _domain(session, environ)
     region = session.region_name
     account = session.client("sts").get_caller_identity()["Account"]
     specs = schema.table_specs(stage)
     tables.ensure_tables(session.client("dynamodb"), specs, log)
-    if authy_key.ensure_api_key(
-        session.client("ssm"), stage.parameter_name, environ.get("AUTHY_API_KEY")
-    ):
+    ssm = session.client("ssm")
+    if authy_key.ensure_api_key(ssm, stage.parameter_name, environ.get("AUTHY_API_KEY")):
         log(f"parameter {stage.parameter_name}: Authy API key stored (SecureString)")
-    s3 = session.client("s3")
+    secret = edge_secret.ensure_edge_secret(ssm, stage.edge_secret_name, log)
+    s3, cloudfront = session.client("s3"), session.client("cloudfront")
     bucket = stage.bucket_name(account, region)
-    buckets.ensure_website_bucket(s3, bucket, region, log)
-    site_origin = buckets.website_origin(bucket, region)
+    buckets.ensure_private_bucket(s3, bucket, region, log)
+    door = FrontDoorSteps(cloudfront, stage, buckets.regional_domain(bucket, region), secret, log)
+    # The site's origin must be known before chalice runs; the API's only after.
+    opened = door.open(api.deployed_endpoints(stage.name), domain)
+    buckets.admit_only(s3, bucket, opened.arn)
+    site_origin = configured_site or opened.origin
     _check_committed_policy(stage, specs, log)
     endpoints = deploy_api(stage, site_origin, specs, region, log)
-    objects = site.site_objects(SITE_DIR, endpoints.api_url, endpoints.websocket_url)
-    site.publish(s3, bucket, objects, log)
+    opened = door.open(endpoints, domain)
+    site.publish(s3, bucket, site.site_objects(SITE_DIR, endpoints.websocket_url), log)
+    frontdoor.invalidate(cloudfront, opened.distribution_id)
     return {
+        "site": site_origin,
+        "distribution": opened.domain_name,
         "api": endpoints.api_url,
         "websocket": endpoints.websocket_url,
-        "site": site_origin,
         "callback": callback_url(endpoints.api_url),
+        "dns": [frontdoor.dns_record(opened, alias) for alias in opened.aliases],
     }
+
+
+def configured_origins(stage):
+    """SITE_ORIGIN as .chalice/config.json sets it for ``stage``, if it does; both it and
+    CORS_ORIGIN must be origins, and https on prod (chalicelib.config's rule)."""
+    environment = lambda_environment(chalice_config(), stage.name)
+    try:
+        checked = {
+            name: check_origin(name, environment[name], stage.name)
+            for name in ("SITE_ORIGIN", "CORS_ORIGIN")
+            if environment.get(name)
+        }
+    except ConfigurationError as error:
+        raise DeployError(f"{error} (.chalice/config.json, stage {stage.name})") from None
+    return checked.get("SITE_ORIGIN")
+
+
+def _domain(session, environ):
+    """DOMAIN and CERTIFICATE_ARN as a frontdoor.Domain, checked with ACM; None without."""
+    name, certificate = environ.get("DOMAIN", "").strip(), environ.get("CERTIFICATE_ARN", "")
+    if not name:
+        if certificate:
+            raise DeployError("CERTIFICATE_ARN without DOMAIN: name the domain it is for")
+        return None
+    if not certificate.strip():
+        raise DeployError("DOMAIN needs CERTIFICATE_ARN: an ACM certificate in us-east-1")
+    acm = session.client("acm", region_name=frontdoor.CERTIFICATE_REGION)
+    return frontdoor.check_domain(acm, name, certificate.strip())
+
+
+class FrontDoorSteps:
+    """The stage's OAC, headers policy and distribution, for what is deployed so far."""
+
+    def __init__(self, cloudfront, stage, bucket_domain, secret, log):
+        self.cloudfront = cloudfront
+        self.stage = stage
+        self.bucket_domain = bucket_domain
+        self.secret = secret
+        self.log = log
+
+    def open(self, endpoints, domain):
+        """The distribution, with the API behind /api/* once ``endpoints`` are known."""
+        name = self.stage.site_name
+        oac = frontdoor.ensure_origin_access_control(self.cloudfront, name, self.log)
+        websocket_url = endpoints.websocket_url if endpoints else None
+        policy = frontdoor.ensure_headers_policy(
+            self.cloudfront, f"{name}-headers", websocket_url, self.log
+        )
+        api_origin = None
+        if endpoints is not None:
+            host = urllib.parse.urlsplit(endpoints.api_url).hostname
+            api_origin = frontdoor.Api(host, self.secret)
+        config = frontdoor.distribution_config(
+            comment=name,
+            reference=f"{name}-{time.time_ns()}",
+            bucket_domain=self.bucket_domain,
+            oac_id=oac,
+            headers_policy_id=policy,
+            api=api_origin,
+            domain=domain,
+        )
+        return frontdoor.ensure_distribution(
+            self.cloudfront, config, keep_domain=domain is None, log=self.log
+        )
 
 
 def deploy_api(stage, site_origin, specs, region, log=print):
@@ -61,7 +142,7 @@ def deploy_api(stage, site_origin, specs, region, log=print):
     endpoints = api.deploy(
         stage,
         lambda_settings(stage, site_origin, known),
-        deployed_policy(stage, specs, known),
+        deployed_policies(stage, specs, known),
         region,
     )
     if endpoints != known:
@@ -72,7 +153,7 @@ def deploy_api(stage, site_origin, specs, region, log=print):
         again = api.deploy(
             stage,
             lambda_settings(stage, site_origin, endpoints),
-            deployed_policy(stage, specs, endpoints),
+            deployed_policies(stage, specs, endpoints),
             region,
         )
         if again != endpoints:
@@ -82,7 +163,11 @@ def deploy_api(stage, site_origin, specs, region, log=print):
 
 def lambda_settings(stage, site_origin, endpoints):
     """The variables the deploy adds to every Lambda of the stage, given what is deployed."""
-    environment = {"SITE_ORIGIN": site_origin, "AUTHY_API_KEY_PARAM": stage.parameter_name}
+    environment = {
+        "SITE_ORIGIN": site_origin,
+        "AUTHY_API_KEY_PARAM": stage.parameter_name,
+        "EDGE_SECRET_PARAM": stage.edge_secret_name,
+    }
     if endpoints is not None:
         environment["AUTHY_CALLBACK_URL"] = callback_url(endpoints.api_url)
         if endpoints.websocket_management_url:
@@ -90,10 +175,12 @@ def lambda_settings(stage, site_origin, endpoints):
     return environment
 
 
-def deployed_policy(stage, specs, endpoints):
-    """The policy text for chalice: the committed one with this WebSocket API's id in it."""
+def deployed_policies(stage, specs, endpoints):
+    """``{function: policy text}`` for chalice: the committed ones with this WebSocket API's
+    id in them."""
     websocket_api_id = endpoints.websocket_api_id if endpoints else None
-    return policy_text(lambda_policy(stage, specs, websocket_api_id=websocket_api_id))
+    policies = lambda_policies(stage, specs, websocket_api_id=websocket_api_id)
+    return {function: policy_text(policy) for function, policy in policies.items()}
 
 
 def destroy(
@@ -103,14 +190,24 @@ def destroy(
     environ=os.environ,
     session=None,
     log=print,
+    poll_seconds=30,
 ):
-    """Remove the Lambdas, both APIs and the site's bucket; tables and key only when asked."""
+    """Remove the Lambdas, both APIs, the distribution and the bucket; tables and secrets
+    only when asked. CloudFront deletes a distribution minutes after disabling it: this
+    waits."""
     session = session or _session(environ)
     stage = load_stage(stage_name)
     region = session.region_name
     account = session.client("sts").get_caller_identity()["Account"]
     if not api.delete(stage, region):
         log(f"nothing deployed recorded for {stage.name} in .chalice/deployed/")
+    names = {
+        "headers_policy": f"{stage.site_name}-headers",
+        "origin_access_control": stage.site_name,
+    }
+    cloudfront = session.client("cloudfront")
+    if not frontdoor.delete_front_door(cloudfront, stage.site_name, names, log, poll_seconds):
+        log(f"distribution {stage.site_name}: none")
     bucket = stage.bucket_name(account, region)
     if not buckets.delete_bucket(session.client("s3"), bucket, log):
         log(f"bucket {bucket}: none")
@@ -118,36 +215,42 @@ def destroy(
         tables.delete_tables(session.client("dynamodb"), schema.table_specs(stage), log)
     else:
         log(f"tables {stage.table_prefix}-*: kept (--delete-tables deletes them)")
-    if delete_secret:
-        if authy_key.delete_api_key(session.client("ssm"), stage.parameter_name):
-            log(f"parameter {stage.parameter_name}: deleted")
-    else:
-        log(f"parameter {stage.parameter_name}: kept (--delete-secret deletes it)")
+    for name in stage.parameter_names:
+        if not delete_secret:
+            log(f"parameter {name}: kept (--delete-secret deletes it)")
+        elif authy_key.delete_api_key(session.client("ssm"), name):
+            log(f"parameter {name}: deleted")
 
 
 def write_policies(stage_names, check=False, log=print):
-    """Write ``.chalice/policy-<stage>.json``; with ``check``, only say which are stale."""
+    """Write ``.chalice/policy-<stage>[-<function>].json``; with ``check``, only say which
+    are stale."""
     stale = []
     for name in stage_names:
         stage = load_stage(name)
-        text = policy_text(lambda_policy(stage, schema.table_specs(stage)))
-        path = policy_file(name)
-        if path.is_file() and path.read_text() == text:
-            continue
-        stale.append(path)
-        if not check:
-            path.write_text(text)
-            log(f"wrote {path.relative_to(path.parents[1])}")
+        for path, text in _committed_policies(stage, schema.table_specs(stage)):
+            if path.is_file() and path.read_text() == text:
+                continue
+            stale.append(path)
+            if not check:
+                path.write_text(text)
+                log(f"wrote {path.relative_to(path.parents[1])}")
     return stale
 
 
+def _committed_policies(stage, specs):
+    """``(path, text)`` of each function's policy file as it should be committed."""
+    policies = lambda_policies(stage, specs)
+    return [(policy_file(stage.name, f), policy_text(policies[f])) for f in FUNCTIONS]
+
+
 def _check_committed_policy(stage, specs, log):
-    path = policy_file(stage.name)
-    if not path.is_file() or path.read_text() != policy_text(lambda_policy(stage, specs)):
-        log(
-            f"note: {path.name} is stale; deploying the policy MODELS needs. "
-            "Run `python -m deploy policy` and commit the file."
-        )
+    for path, text in _committed_policies(stage, specs):
+        if not path.is_file() or path.read_text() != text:
+            log(
+                f"note: {path.name} is stale; deploying the policy MODELS needs. "
+                "Run `python -m deploy policy` and commit the file."
+            )
 
 
 def _session(environ):
@@ -159,25 +262,26 @@ def _session(environ):
 
 
 def _summary(stage_name, urls):
-    return "\n".join(
-        [
-            f"{stage_name} is deployed.",
-            f"  site: {urls['site']}",
-            f"  API:  {urls['api']}",
-            f"  WebSocket: {urls['websocket'] or 'none (the pages poll)'}",
-            "Authy console → your application → OneTouch → callback URL, exactly:",
-            f"  {urls['callback']}",
-            f"CORS and the WebSocket API allow one origin, SITE_ORIGIN = {urls['site']}, which",
-            "this deploy set for the stage; serve the site from anywhere else and SITE_ORIGIN",
-            "must follow.",
-        ]
-    )
+    lines = [
+        f"{stage_name} is deployed.",
+        f"  site: {urls['site']}/   (SITE_ORIGIN; the API is {urls['site']}/api/...)",
+        f"  CloudFront: {urls['distribution']}",
+        f"  API (direct): {urls['api']}",
+        f"  WebSocket: {urls['websocket'] or 'none (the pages poll)'}",
+        "Authy console → your application → OneTouch → callback URL, exactly:",
+        f"  {urls['callback']}",
+        "A new or changed distribution takes a few minutes to reach every edge.",
+    ]
+    if urls["dns"]:
+        lines += ["At your DNS provider (once):", *[f"  {record}" for record in urls["dns"]]]
+    return "\n".join(lines)
 
 
 def _confirm(stage_name, delete_tables):
     if not sys.stdin.isatty():
         raise DeployError("destroy asks for confirmation: run it in a terminal or pass --yes")
     what = "Lambdas, APIs, site and ALL ITS DATA" if delete_tables else "Lambdas, APIs and site"
+    what += " (CloudFront takes minutes to delete a distribution; this waits)"
     answer = input(f"This deletes the {stage_name} {what}. Type {stage_name!r} to go on: ")
     if answer.strip() != stage_name:
         raise DeployError("not confirmed; nothing deleted")
@@ -186,12 +290,19 @@ def _confirm(stage_name, delete_tables):
 def parser():
     top = argparse.ArgumentParser(prog="python -m deploy", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
-    deploy = commands.add_parser("up", help="create or update everything for a stage")
+    deploy = commands.add_parser(
+        "up",
+        help="create or update everything for a stage",
+        description="From the environment: AUTHY_API_KEY (the first time), and DOMAIN with "
+        "CERTIFICATE_ARN (an issued ACM certificate in us-east-1) for a custom domain.",
+    )
     deploy.add_argument("--stage", choices=STAGES, required=True)
     remove = commands.add_parser("destroy", help="remove the Lambdas, the APIs and the site")
     remove.add_argument("--stage", choices=STAGES, required=True)
     remove.add_argument("--delete-tables", action="store_true", help="and the stage's data")
-    remove.add_argument("--delete-secret", action="store_true", help="and the Authy key")
+    remove.add_argument(
+        "--delete-secret", action="store_true", help="and the Authy key and edge secret"
+    )
     remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     release = commands.add_parser("unlock", help="lift an account's wrong-code lock")
     release.add_argument("--stage", choices=STAGES, required=True)

@@ -38,9 +38,30 @@ class Stage:
         return f"/twofold/{self.name}/authy-api-key"
 
     @property
+    def edge_secret_name(self):
+        """The SSM SecureString CloudFront shows the API (see chalicelib/context.py)."""
+        return f"/twofold/{self.name}/edge-secret"
+
+    @property
+    def parameter_names(self):
+        """Every SSM SecureString of the stage that its REST Lambda reads."""
+        return (self.parameter_name, self.edge_secret_name)
+
+    @property
+    def site_name(self):
+        """What names the stage's CloudFront pieces: OAC, headers policy, distribution."""
+        return f"{self.function_prefix}-site"
+
+    @property
     def function_prefix(self):
         """Chalice names the stage's Lambdas ``<app>-<stage>`` and ``<app>-<stage>-<name>``."""
         return f"{self.app_name}-{self.name}"
+
+    def function_name(self, function):
+        """The Lambda chalice names for ``function`` (``api_handler`` is the REST API's)."""
+        if function == "api_handler":
+            return self.function_prefix
+        return f"{self.function_prefix}-{function}"
 
     def bucket_name(self, account, region):
         """The site's bucket: bucket names are global, so the account and region are in it."""

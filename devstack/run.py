@@ -52,7 +52,7 @@ def banner(stack):
             provider_line(stack),
             f"  site           {stack.site_url}/",
             f"  virtual phone  {stack.phone_url}",
-            f"  API            {stack.api_url}",
+            f"  API            {stack.site_api_url}  (chalice local {stack.api_url})",
             f"  WebSocket      {stack.ws_url}  (@connections {stack.ws_management_url})",
             f"  DynamoDB       {stack.dynamodb_url}  (moto)",
             f"  logs           {stack.log_dir}",

@@ -11,6 +11,7 @@ Leaving the ``with`` block stops every process it started, process groups and al
 import json
 import os
 import pathlib
+import secrets
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import time
 
 from chalicelib.errors import AppError
 from chalicelib.vendors.verify import VerifyClient
+from devstack import site
 from devstack.emulator import LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN
 from devstack.emulator_client import EmulatorControl
 from devstack.processes import HOST, Child, StackError, check_port_free, free_port
@@ -53,6 +55,7 @@ MUST_COME_FROM_STACK = (
     "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN",
     "VERIFY_SERVICE_SID",
+    "EDGE_SECRET",
 )
 # Inherited settings that could point a local process at a real vendor: never passed on.
 NOT_INHERITED = ("AWS_", "AUTHY_", "TWILIO_", "VERIFY_", "FACTOR_PROVIDER")
@@ -102,6 +105,8 @@ class Stack:
             self.ports["dynamodb_counter"] = None
         self._given_log_dir = log_dir
         self.log_dir = None
+        # What the site server shows the API, as CloudFront does (chalicelib/context.py).
+        self.edge_secret = secrets.token_urlsafe(32)
         self.children = []
         self.emulator = None
 
@@ -109,7 +114,13 @@ class Stack:
 
     @property
     def site_url(self):
-        return f"http://{HOST}:{self.ports['site']}"
+        """The site's origin, by name: the pages call the API on it, at /api (SITE_ORIGIN)."""
+        return site.public_url(self.ports["site"])
+
+    @property
+    def site_api_url(self):
+        """The API as the pages call it: through the site's origin, as through CloudFront."""
+        return f"{self.site_url}/api"
 
     @property
     def api_url(self):
@@ -163,11 +174,12 @@ class Stack:
             AUTHY_API_KEY=EMULATOR_API_KEY,
             AUTHY_CALLBACK_URL=f"{self.api_url}/authy/callback",
             SITE_ORIGIN=self.site_url,
+            EDGE_SECRET=self.edge_secret,
             WEBSOCKET_MANAGEMENT_URL=self.ws_management_url,
             APP_NAME=APP_NAME,
             # chalice local reports every client as 127.0.0.1: one address for everyone.
             PER_IP_LIMIT_FACTOR="100",
-            AUTHY_READ_TIMEOUT="2",  # the emulator answers in milliseconds; hangs are faults
+            VENDOR_READ_TIMEOUT="2",  # the emulator answers in milliseconds; hangs are faults
             PYTHONUNBUFFERED="1",
             FACTOR_PROVIDER=self.provider,
         )

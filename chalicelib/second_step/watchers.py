@@ -52,7 +52,7 @@ def _register(connection_id, challenge):
     transaction = storage.Transaction()
     transaction.update(
         "challenge",
-        challenge,
+        LoginChallenge(token_hash=challenge.token_hash),
         [LoginChallenge.watchers.add(1)],
         LoginChallenge.token_hash.exists()
         & (LoginChallenge.watchers.does_not_exist() | (LoginChallenge.watchers < MAX_WATCHERS)),

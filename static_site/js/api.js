@@ -112,9 +112,8 @@ export async function request(path, { method = "GET", body, token } = {}) {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "omit",
-      // No `cache: "no-store"` here: the API already answers Cache-Control: no-store, and
-      // on a request it makes Chromium skip its CORS preflight cache, so every poll would
-      // cost a second, billed OPTIONS request.
+      // No `cache: "no-store"` here: the API already answers Cache-Control: no-store (and
+      // for a site hosted elsewhere it would make Chromium skip its preflight cache).
       referrerPolicy: "no-referrer",
     });
   } catch {

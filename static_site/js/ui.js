@@ -64,28 +64,11 @@ export function setBusy(button, busy, busyLabel = "Please wait…") {
   }
 }
 
-function showConfigMissing() {
-  const banner = document.getElementById("error");
-  banner.textContent =
-    "This site is missing its settings file (config.js), so it can't reach the server. " +
-    "Start it with devstack, or copy config.example.js to config.js.";
-  for (const control of document.querySelectorAll("main button, main input, main select")) {
-    control.disabled = true;
-  }
-}
-
 /** Run a page's main(config) once its settings are loaded, after showing any flash. */
 export async function startPage(main) {
   const flash = takeFlash();
   if (flash) notify(flash.text, flash.kind);
-  let config;
-  try {
-    config = await loadConfig();
-  } catch {
-    showConfigMissing();
-    return;
-  }
-  await main(config);
+  await main(await loadConfig());
   // Submit buttons start disabled, so nothing is sent natively before the script is wired.
   for (const control of document.querySelectorAll("[data-ready]")) {
     control.disabled = false;

@@ -3,8 +3,10 @@
 Fixtures chain: ``browser`` → ``context`` → ``page`` (watched: any console error, page
 error or dialog fails the test, and so does a token in a URL, the console or localStorage).
 ``stack`` starts the whole local stack once per session; ``offline_site`` serves the site
-alone (devstack's site server), its API faked per test with ``fake_api``; ``socket_site``
-and ``socket_api`` do the same with a WebSocket as well, played by ``fake_socket``.
+alone (devstack's site server), its API (``/api`` on the site's origin) faked per test with
+``fake_api``; ``socket_site`` and ``socket_api`` do the same with a WebSocket as well,
+played by ``fake_socket``. A page that asks any other origin for anything fails its test:
+the site and its API share one origin, as in production.
 """
 
 import contextlib
@@ -12,6 +14,7 @@ import itertools
 import re
 import shutil
 import threading
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -19,12 +22,14 @@ from playwright.sync_api import expect, sync_playwright
 
 from devstack import chromium
 from devstack.site import make_server as make_site_server
+from devstack.site import public_url
 from tests.browser.helpers import FakeApi, FakeSocket, create_member
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
-# Nothing answers on the discard port: a request the fake API does not route fails fast.
-FAKE_API_ORIGIN = "http://127.0.0.1:9"
+# Where the site server sends /api/*: nothing answers on the discard port, so a request the
+# fake API does not route fails fast (502).
+UNROUTED_API = "http://127.0.0.1:9"
 
 # Waits are for conditions, not for luck; some conditions (a push expiring, a callback
 # arriving) take a few seconds on the real stack.
@@ -99,6 +104,10 @@ class PageWatch:
 
     def on_request(self, request):
         self.urls.append(request.url)
+        if not request.is_navigation_request():
+            page_origin = _origin(request.frame.url)
+            if _origin(request.url) != page_origin:
+                self.problems.append(f"cross-origin request from {page_origin}: {request.url}")
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token:
             self.tokens.add(token)
@@ -112,6 +121,11 @@ class PageWatch:
             if token in local_storage:
                 found.append("token in localStorage")
         return found
+
+
+def _origin(url):
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _local_storage(page):
@@ -188,12 +202,12 @@ def phone(browser, stack, shot):
 
 @contextlib.contextmanager
 def serving_site(ws_url=None):
-    """The site, served by devstack's site server with the fake API's origin (and ws_url)."""
-    server = make_site_server(0, FAKE_API_ORIGIN, ws_url=ws_url)
+    """The site's origin, served by devstack's site server (config.js naming ``ws_url``)."""
+    server = make_site_server(0, UNROUTED_API, ws_url=ws_url)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield public_url(server.server_address[1])
     finally:
         server.shutdown()
         server.server_close()
@@ -201,8 +215,9 @@ def serving_site(ws_url=None):
 
 
 def route_fake_api(context, site):
-    api = FakeApi(FAKE_API_ORIGIN, site)
-    context.route(FAKE_API_ORIGIN + "/**", api.handle)
+    """Answer the pages' calls to ``<site>/api/...`` from the test."""
+    api = FakeApi(f"{site}/api")
+    context.route(f"{site}/api/**", api.handle)
     return api
 
 

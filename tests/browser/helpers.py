@@ -141,14 +141,8 @@ class FakeApi:
     A body that is a str is sent as text/html.
     """
 
-    def __init__(self, origin, site_origin):
-        self.origin = origin
-        self.cors = {
-            "Access-Control-Allow-Origin": site_origin,
-            "Access-Control-Allow-Headers": "Authorization, Content-Type",
-            "Access-Control-Allow-Methods": "GET, POST",
-            "Access-Control-Expose-Headers": "Retry-After",
-        }
+    def __init__(self, base):
+        self.base = base  # the site's /api: same origin, so no CORS to play
         self.answers = {}
         self.calls = []
 
@@ -160,16 +154,12 @@ class FakeApi:
 
     def handle(self, route):
         request = route.request
-        if request.method == "OPTIONS":
-            return route.fulfill(status=204, headers=self.cors)
-        path = request.url[len(self.origin) :]
+        path = request.url[len(self.base) :]
         self.calls.append((request.method, path, request.post_data))
         queue = self.answers.get((request.method, path))
         if not queue:
             return route.fulfill(
-                status=404,
-                headers=self.cors,
-                json={"error": {"code": "not_found", "message": "Not faked."}},
+                status=404, json={"error": {"code": "not_found", "message": "Not faked."}}
             )
         answer = queue.pop(0) if len(queue) > 1 else queue[0]
         if answer == "abort":
@@ -177,9 +167,9 @@ class FakeApi:
         status, body, headers = (*answer, {})[:3]
         if isinstance(body, str):
             return route.fulfill(
-                status=status, headers={**self.cors, **headers}, body=body, content_type="text/html"
+                status=status, headers=headers, body=body, content_type="text/html"
             )
-        return route.fulfill(status=status, headers={**self.cors, **headers}, json=body)
+        return route.fulfill(status=status, headers=headers, json=body)
 
 
 def challenge_answer(method="onetouch", request_code="K7P-2QX"):
@@ -331,9 +321,10 @@ class FakeSocket:
 class Traffic:
     """What one tab said to the API and heard on its WebSocket, in the order it happened.
 
-    Requests and socket frames come from Playwright's events (one channel, so their order
-    holds); CORS preflights, which Playwright does not report, are counted from Chromium's
-    own network events.
+    ``api_url`` is the API as the page calls it (the site's ``/api``). Requests and socket
+    frames come from Playwright's events (one channel, so their order holds); CORS
+    preflights, which Playwright does not report, are counted from Chromium's own network
+    events (there should be none: the API is on the page's origin).
     """
 
     def __init__(self, page, api_url):

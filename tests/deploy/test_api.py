@@ -7,20 +7,27 @@ import subprocess
 import pytest
 
 import deploy.api
-from deploy.api import Endpoints, deployed_endpoints, prepare, stage_config
-from deploy.cli import deployed_policy
+from deploy.api import Endpoints, deployed_endpoints, own_policy_files, prepare, stage_config
+from deploy.cli import deployed_policies
 from deploy.errors import DeployError
 from deploy.project import CHALICE_DIR, chalice_config, load_stage
 from deploy.schema import table_specs
 from tests.deploy.conftest import clean_environment, tool
 
 ENVIRONMENT = {
-    "SITE_ORIGIN": "http://b.s3-website.eu-central-1.amazonaws.com",
+    "SITE_ORIGIN": "https://d111111abcdef8.cloudfront.net",
     "AUTHY_API_KEY_PARAM": "/twofold/prod/authy-api-key",
     "AUTHY_CALLBACK_URL": "https://abc.execute-api.eu-central-1.amazonaws.com/api/authy/callback",
     "WEBSOCKET_MANAGEMENT_URL": "https://ws1.execute-api.eu-central-1.amazonaws.com/api",
 }
 ALLOW_ORIGIN = "method.response.header.Access-Control-Allow-Origin"
+POLICIES = {"api_handler": '{"Version": "2012-10-17"}\n', "websocket_connect": "{}\n"}
+HANDLERS = {  # handler → the Lambda chalice names for it
+    "app.app": "api_handler",
+    "app.ws_connect": "websocket_connect",
+    "app.ws_message": "websocket_message",
+    "app.ws_disconnect": "websocket_disconnect",
+}
 STATE = {
     "resources": [
         {"name": "api_handler", "resource_type": "lambda_function", "lambda_arn": "arn:x"},
@@ -50,11 +57,16 @@ def dirs(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_the_stage_gets_the_deploy_settings_and_our_policy():
+def test_the_stage_gets_the_deploy_settings_and_our_policies():
     config = stage_config(chalice_config(), load_stage("prod"), ENVIRONMENT)
     prod = config["stages"]["prod"]
     assert prod["autogen_policy"] is False
     assert prod["iam_policy_file"] == "policy-prod.json"
+    assert prod["lambda_functions"] == {
+        "websocket_connect": {"iam_policy_file": "policy-prod-websocket_connect.json"},
+        "websocket_message": {"iam_policy_file": "policy-prod-websocket_message.json"},
+        "websocket_disconnect": {"iam_policy_file": "policy-prod-websocket_disconnect.json"},
+    }
     assert prod["environment_variables"]["STAGE"] == "prod"  # the committed ones stay
     for name, value in ENVIRONMENT.items():
         assert prod["environment_variables"][name] == value
@@ -74,14 +86,21 @@ def test_the_authy_key_itself_never_goes_to_the_lambda(where):
         stage_config(config, load_stage("prod"), environment)
 
 
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_committed_config_gives_each_websocket_handler_its_own_policy(stage):
+    """chalice package uses config.json as committed: it must name the same files."""
+    assert chalice_config()["stages"][stage]["lambda_functions"] == own_policy_files(stage)
+
+
 def test_the_build_holds_what_chalice_ships_and_nothing_else(dirs):
-    build = prepare(load_stage("prod"), ENVIRONMENT, '{"Version": "2012-10-17"}\n')
+    build = prepare(load_stage("prod"), ENVIRONMENT, POLICIES)
     assert build == dirs / "build" / "chalice-prod"
     shipped = {path.name for path in build.iterdir()}
     assert shipped <= {"app.py", "chalicelib", "requirements.txt", "vendor", ".chalice"}
     assert {"app.py", "chalicelib", "requirements.txt", ".chalice"} <= shipped
     assert not list(build.rglob("__pycache__"))
-    assert (build / ".chalice" / "policy-prod.json").read_text() == '{"Version": "2012-10-17"}\n'
+    assert (build / ".chalice" / "policy-prod.json").read_text() == POLICIES["api_handler"]
+    assert (build / ".chalice" / "policy-prod-websocket_connect.json").read_text() == "{}\n"
     config = json.loads((build / ".chalice" / "config.json").read_text())
     assert (
         config["stages"]["prod"]["environment_variables"]["SITE_ORIGIN"]
@@ -94,10 +113,10 @@ def test_the_deployed_state_goes_to_the_build_and_a_stale_one_goes_away(dirs):
     state = dirs / ".chalice" / "deployed" / "prod.json"
     state.parent.mkdir(parents=True)
     state.write_text(json.dumps(STATE))
-    build = prepare(stage, ENVIRONMENT, "{}")
+    build = prepare(stage, ENVIRONMENT, POLICIES)
     assert json.loads((build / ".chalice" / "deployed" / "prod.json").read_text()) == STATE
     state.unlink()
-    build = prepare(stage, ENVIRONMENT, "{}")
+    build = prepare(stage, ENVIRONMENT, POLICIES)
     assert not (build / ".chalice" / "deployed" / "prod.json").exists()
 
 
@@ -128,6 +147,22 @@ def test_a_stage_deployed_before_the_websocket_api_has_none(dirs):
     ("where", "setting"),
     [
         ("stage", {"lambda_functions": {"websocket_message": {"iam_policy_file": "x.json"}}}),
+        (  # $connect with $default's rights
+            "stage",
+            {
+                "lambda_functions": {
+                    "websocket_connect": {"iam_policy_file": "policy-prod-websocket_message.json"}
+                }
+            },
+        ),
+        (  # the right file, but for every stage
+            "top",
+            {
+                "lambda_functions": {
+                    "websocket_connect": {"iam_policy_file": "policy-prod-websocket_connect.json"}
+                }
+            },
+        ),
         ("stage", {"lambda_functions": {"api_handler": {"autogen_policy": True}}}),
         ("top", {"lambda_functions": {"websocket_connect": {"iam_role_arn": "arn:aws:iam::1:x"}}}),
         ("stage", {"iam_role_arn": "arn:aws:iam::1:role/x", "manage_iam_role": False}),
@@ -148,12 +183,10 @@ def test_delete_runs_chalice_only_when_something_is_deployed(dirs, monkeypatch):
     (dirs / ".chalice" / "deployed").mkdir(parents=True)
     (dirs / ".chalice" / "deployed" / "prod.json").write_text(json.dumps(STATE))
     assert deploy.api.delete(load_stage("prod"), "eu-central-1") is True
-    assert ran == [(dirs, "eu-central-1", "delete", "--stage", "prod")]
+    assert ran == [(dirs / "build" / "chalice-prod", "eu-central-1", "delete", "--stage", "prod")]
 
 
-def test_api_gateway_answers_preflights_for_the_site_origin_it_was_given(dirs):
-    """app.py reads SITE_ORIGIN at import; chalice, run on the build, must see the stage's."""
-    build = prepare(load_stage("prod"), ENVIRONMENT, "{}")
+def _swagger(build):
     done = subprocess.run(  # noqa: S603 - chalice, with fixed arguments
         [tool("chalice"), "--project-dir", str(build), "generate-models", "--stage", "prod"],
         env=clean_environment(),
@@ -162,20 +195,34 @@ def test_api_gateway_answers_preflights_for_the_site_origin_it_was_given(dirs):
         timeout=120,
         check=True,
     )
-    origins = set(_values(json.loads(done.stdout), ALLOW_ORIGIN))
-    assert origins == {f"'{ENVIRONMENT['SITE_ORIGIN']}'"}
+    return json.loads(done.stdout)
 
 
-def test_chalice_gives_every_lambda_of_the_build_its_settings_and_the_deployed_policy(dirs):
-    """What `chalice deploy` in the build creates: four Lambdas, four roles, one policy."""
+def test_without_cors_origin_api_gateway_answers_no_preflight(dirs):
+    """The site calls the API on its own origin: no OPTIONS method, no CORS header."""
+    swagger = _swagger(prepare(load_stage("prod"), ENVIRONMENT, POLICIES))
+    assert [path for path, methods in swagger["paths"].items() if "options" in methods] == []
+    assert list(_values(swagger, ALLOW_ORIGIN)) == []
+
+
+def test_with_cors_origin_api_gateway_answers_preflights_for_that_origin(dirs):
+    """app.py reads CORS_ORIGIN at import; chalice, run on the build, must see the stage's."""
+    environment = {**ENVIRONMENT, "CORS_ORIGIN": "https://elsewhere.example"}
+    swagger = _swagger(prepare(load_stage("prod"), environment, POLICIES))
+    assert set(_values(swagger, ALLOW_ORIGIN)) == {"'https://elsewhere.example'"}
+    assert "options" in swagger["paths"]["/login"]
+
+
+def test_chalice_gives_every_lambda_of_the_build_its_settings_and_its_policy(dirs):
+    """What `chalice deploy` in the build creates: four Lambdas, four roles, four policies."""
     stage = load_stage("prod")
     endpoints = Endpoints(
         api_url="https://abc.execute-api.eu-central-1.amazonaws.com/api",
         websocket_api_id="ws1",
         websocket_url="wss://ws1.execute-api.eu-central-1.amazonaws.com/api",
     )
-    policy = deployed_policy(stage, table_specs(stage), endpoints)
-    build = prepare(stage, ENVIRONMENT, policy)
+    policies = deployed_policies(stage, table_specs(stage), endpoints)
+    build = prepare(stage, ENVIRONMENT, policies)
     cache = CHALICE_DIR / "deployments"  # chalice's bundle of requirements.txt: no pip run
     if cache.is_dir():
         shutil.copytree(cache, build / ".chalice" / "deployments", dirs_exist_ok=True)
@@ -193,12 +240,13 @@ def test_chalice_gives_every_lambda_of_the_build_its_settings_and_the_deployed_p
     roles = [r for r in resources.values() if r["Type"] == "AWS::IAM::Role"]
     assert len(functions) == len(roles) == 4
     for function in functions:
-        variables = function["Properties"]["Environment"]["Variables"]
+        properties = function["Properties"]
+        variables = properties["Environment"]["Variables"]
         assert {name: variables.get(name) for name in ENVIRONMENT} == ENVIRONMENT
-    for role in roles:
-        (document,) = role["Properties"]["Policies"]
-        assert document["PolicyDocument"] == json.loads(policy)
-    assert "arn:aws:execute-api:*:*:ws1/api/POST/@connections/*" in policy
+        role = resources[properties["Role"]["Fn::GetAtt"][0]]["Properties"]
+        (document,) = role["Policies"]
+        assert document["PolicyDocument"] == json.loads(policies[HANDLERS[properties["Handler"]]])
+    assert "arn:aws:execute-api:*:*:ws1/api/POST/@connections/*" in policies["websocket_message"]
 
 
 def _values(document, key):

@@ -1,206 +1,210 @@
-"""deploy.cli: `up` and `destroy` end to end on a moto server, chalice's process faked.
+"""deploy.cli: ``up`` again, with a domain, with configured origins, ``destroy``, ``main``.
 
-moto cannot take chalice's Swagger 2.0 import (ImportRestApi), so running the chalice
-command is the one thing replaced here: the fake reads the build deploy.api laid out and
-records what chalice would have, as chalice does. tests/deploy/test_package.py and
-test_api.py check what chalice builds from a project and from the build.
+Each test starts from a fresh moto server and runs the real chalice (tests/deploy/
+moto_chalice.py); tests/deploy/test_up.py looks at what one first ``up`` makes.
 """
 
 import json
-import re
 
 import pytest
 
 import deploy.api
+import deploy.cli
 from deploy import cli
 from deploy.errors import DeployError
-from deploy.policy import lambda_policy, policy_file
-from deploy.project import load_stage
-from deploy.schema import table_specs
+from deploy.policy import FUNCTIONS
+from deploy.project import chalice_config
+from tests.deploy.conftest import REGION
 
-API_URL = "https://abc123.execute-api.eu-central-1.amazonaws.com/api"
-WS_ID = "ws4567"
-WS_URL = f"wss://{WS_ID}.execute-api.eu-central-1.amazonaws.com/api"
-MANAGEMENT_URL = f"https://{WS_ID}.execute-api.eu-central-1.amazonaws.com/api"
-BUCKET = "twofold-dev-site-123456789012-eu-central-1"
-SITE_ORIGIN = f"http://{BUCKET}.s3-website.eu-central-1.amazonaws.com"
-REST_API = {
-    "name": "rest_api",
-    "resource_type": "rest_api",
-    "rest_api_id": "abc123",
-    "rest_api_url": f"{API_URL}/",
-}
-WEBSOCKET_API = {
-    "name": "websocket_api",
-    "resource_type": "websocket_api",
-    "websocket_api_url": f"{WS_URL}/",
-    "websocket_api_id": WS_ID,
-}
+KEY = "the-authy-key"
 
 
-class FakeChalice:
-    """The chalice command as deploy.api runs it: what each deploy found in its build."""
-
-    def __init__(self, resources=(REST_API, WEBSOCKET_API)):
-        self.resources = list(resources)
-        self.deploys = []
-        self.deleted = []
-
-    def __call__(self, project_dir, region, command, option, stage):
-        chalice_dir = project_dir / ".chalice"
-        state = chalice_dir / "deployed" / f"{stage}.json"
-        if command == "deploy":
-            settings = json.loads((chalice_dir / "config.json").read_text())["stages"][stage]
-            policy = (chalice_dir / settings["iam_policy_file"]).read_text()
-            self.deploys.append({"env": settings["environment_variables"], "policy": policy})
-            resources = self.resources
-        else:
-            self.deleted.append(stage)
-            resources = []
-        state.parent.mkdir(parents=True, exist_ok=True)
-        state.write_text(json.dumps({"resources": resources, "schema_version": "2.0"}))
+def _up(session, log, key=KEY, stage="dev", **environ):
+    environ = {"AUTHY_API_KEY": key, **environ} if key else environ
+    return cli.up(stage, environ=environ, session=session, log=log)
 
 
-@pytest.fixture
-def chalice(monkeypatch, tmp_path):
-    """The fake chalice, with the build and the deployed state under tmp_path."""
-    monkeypatch.setattr(deploy.api, "BUILD_DIR", tmp_path / "build")
-    monkeypatch.setattr(deploy.api, "CHALICE_DIR", tmp_path / ".chalice")
-    fake = FakeChalice()
-    monkeypatch.setattr(deploy.api, "_chalice", fake)
-    return fake
-
-
-def _up(session, log, key="the-authy-key"):
-    return cli.up("dev", environ={"AUTHY_API_KEY": key} if key else {}, session=session, log=log)
-
-
-def _policy(websocket_api_id):
-    stage = load_stage("dev")
-    return lambda_policy(stage, table_specs(stage), websocket_api_id=websocket_api_id)
-
-
-def test_first_up_deploys_twice_to_give_the_lambdas_what_the_new_apis_are(session, chalice, log):
-    urls = _up(session, log)
-    assert urls == {
-        "api": API_URL,
-        "websocket": WS_URL,
-        "site": SITE_ORIGIN,
-        "callback": f"{API_URL}/authy/callback",
-    }
-    first, second = chalice.deploys
-    # fails closed until the second deploy: no callback URL, no socket push, no right to push
-    assert not {"AUTHY_CALLBACK_URL", "WEBSOCKET_MANAGEMENT_URL"} & set(first["env"])
-    assert json.loads(first["policy"]) == _policy(None)
-    assert second["env"]["SITE_ORIGIN"] == SITE_ORIGIN
-    assert second["env"]["AUTHY_API_KEY_PARAM"] == "/twofold/dev/authy-api-key"
-    assert second["env"]["AUTHY_CALLBACK_URL"] == f"{API_URL}/authy/callback"
-    assert second["env"]["WEBSOCKET_MANAGEMENT_URL"] == MANAGEMENT_URL
-    assert json.loads(second["policy"]) == _policy(WS_ID)
-    committed = policy_file("dev").read_text()
-    assert second["policy"] == committed.replace("__WEBSOCKET_API_ID__", WS_ID)
-
-
-def test_a_stage_deployed_before_the_websocket_api_gets_it_in_two_runs(session, chalice, log):
-    chalice.resources = [REST_API]
-    _up(session, log)
-    chalice.resources = [REST_API, WEBSOCKET_API]
-    chalice.deploys.clear()
-    _up(session, log, key=None)
-    first, second = chalice.deploys
-    assert first["env"]["AUTHY_CALLBACK_URL"] == f"{API_URL}/authy/callback"
-    assert "WEBSOCKET_MANAGEMENT_URL" not in first["env"]
-    assert second["env"]["WEBSOCKET_MANAGEMENT_URL"] == MANAGEMENT_URL
-    assert json.loads(second["policy"]) == _policy(WS_ID)
-
-
-def test_chalice_replacing_a_new_api_stops_the_deploy(session, chalice, log, monkeypatch):
-    calls = []
-
-    def replacing(project_dir, region, command, option, stage):
-        calls.append(command)
-        other = dict(WEBSOCKET_API, websocket_api_id=f"other{len(calls)}")
-        chalice.resources = [REST_API, other]
-        FakeChalice.__call__(chalice, project_dir, region, command, option, stage)
-
-    monkeypatch.setattr(deploy.api, "_chalice", replacing)
-    with pytest.raises(DeployError, match="replaced"):
-        _up(session, log)
-
-
-def test_up_provisions_tables_key_and_site(session, chalice, log, specs):
-    _up(session, log)
-    tables = session.client("dynamodb").list_tables()["TableNames"]
-    assert sorted(tables) == sorted(spec.name for spec in specs)
-    ssm = session.client("ssm")
-    parameter = ssm.get_parameter(Name="/twofold/dev/authy-api-key", WithDecryption=True)
-    assert parameter["Parameter"]["Type"] == "SecureString"
-    s3 = session.client("s3")
-    config = s3.get_object(Bucket=BUCKET, Key="config.js")
-    assert config["CacheControl"] == "no-cache"
-    assert config["Body"].read() == (
-        f'export const config = {{apiBase: "{API_URL}", wsUrl: "{WS_URL}"}};\n'.encode()
-    )
-    index = s3.get_object(Bucket=BUCKET, Key="index.html")["Body"].read().decode()
-    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', index).group(1)
-    sources = re.search(r"connect-src ([^;]*);", csp).group(1).split()
-    assert sources == [
-        "'self'",
-        "https://abc123.execute-api.eu-central-1.amazonaws.com",
-        f"wss://{WS_ID}.execute-api.eu-central-1.amazonaws.com",
-    ]
-
-
-def test_up_again_deploys_once_and_needs_no_key(session, chalice, log):
-    _up(session, log)
-    chalice.deploys.clear()
-    urls = _up(session, log, key=None)
-    (again,) = chalice.deploys
-    assert again["env"]["AUTHY_CALLBACK_URL"] == urls["callback"]
-    assert again["env"]["WEBSOCKET_MANAGEMENT_URL"] == MANAGEMENT_URL
-    assert json.loads(again["policy"]) == _policy(WS_ID)
+def test_up_again_deploys_once_needs_no_key_and_changes_nothing(session, chalice, log, look):
+    first = _up(session, log)
+    _, distribution = look.distribution()
+    log.lines.clear()
+    again = _up(session, log, key=None)
+    assert again == first
+    assert "new API: deploying again" not in log
+    assert look.distribution()[1]["Origins"] == distribution["Origins"]
+    distribution_id, _ = look.distribution()
+    cloudfront = session.client("cloudfront")
+    invalidations = cloudfront.list_invalidations(DistributionId=distribution_id)
+    assert len(invalidations["InvalidationList"]["Items"]) == 2  # one per publish
 
 
 def test_up_without_any_authy_key_stops_before_chalice(session, chalice, log):
     with pytest.raises(DeployError, match="AUTHY_API_KEY"):
         _up(session, log, key=None)
-    assert chalice.deploys == []
+    assert not (chalice / ".chalice" / "deployed").exists()
 
 
-def test_destroy_keeps_tables_and_key_unless_asked(session, chalice, log, specs):
+def test_an_old_public_website_bucket_is_made_private(session, chalice, log, look):
+    s3 = session.client("s3")
+    s3.create_bucket(Bucket=look.bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_website(
+        Bucket=look.bucket, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}}
+    )
+    public = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{look.bucket}/*",
+    }
+    policy = {"Version": "2012-10-17", "Statement": [public]}
+    s3.put_bucket_policy(Bucket=look.bucket, Policy=json.dumps(policy))
     _up(session, log)
-    cli.destroy("dev", session=session, log=log)
-    assert chalice.deleted == ["dev"]  # chalice delete: the Lambdas, roles and both APIs
+    assert f"bucket {look.bucket}: website hosting off (CloudFront serves the site now)" in log
+    policy = s3.get_bucket_policy(Bucket=look.bucket)["Policy"]
+    assert '"*"' not in policy and "cloudfront.amazonaws.com" in policy
+
+
+# --- a custom domain, and configured origins ------------------------------------------
+
+
+@pytest.fixture
+def certificate(aws_env):
+    import boto3
+
+    acm = boto3.client("acm", region_name="us-east-1")
+    arn = acm.request_certificate(
+        DomainName="login.example.com", SubjectAlternativeNames=["*.example.com"]
+    )["CertificateArn"]
+    acm.describe_certificate(CertificateArn=arn)  # moto issues it on first look
+    return arn
+
+
+def test_a_custom_domain_is_the_sites_origin_and_needs_a_dns_record(
+    session, chalice, log, look, certificate
+):
+    urls = _up(session, log, DOMAIN="login.example.com", CERTIFICATE_ARN=certificate)
+    assert urls["site"] == "https://login.example.com"
+    assert look.lambda_environment("api_handler")["SITE_ORIGIN"] == urls["site"]
+    _, config = look.distribution()
+    assert config["Aliases"]["Items"] == ["login.example.com"]
+    viewer = config["ViewerCertificate"]
+    assert viewer["ACMCertificateArn"] == certificate
+    assert viewer["SSLSupportMethod"] == "sni-only"
+    assert viewer["MinimumProtocolVersion"] == "TLSv1.2_2021"
+    (record,) = urls["dns"]
+    assert record.startswith(f"login.example.com  CNAME  {urls['distribution']}")
+    assert f"\n  {record}" in cli._summary("dev", urls)
+
+    again = _up(session, log, key=None)  # no DOMAIN this time: a live domain stays
+    assert again["site"] == "https://login.example.com"
+    assert look.distribution()[1]["Aliases"]["Items"] == ["login.example.com"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"DOMAIN": "login.example.com"}, "DOMAIN needs CERTIFICATE_ARN"),
+        ({"CERTIFICATE_ARN": "issued"}, "CERTIFICATE_ARN without DOMAIN"),
+        (
+            {
+                "DOMAIN": "login.example.com",
+                "CERTIFICATE_ARN": f"arn:aws:acm:{REGION}:123456789012:certificate/x",
+            },
+            "in us-east-1",
+        ),
+        ({"DOMAIN": "login.example.org", "CERTIFICATE_ARN": "issued"}, "not login.example.org"),
+        ({"DOMAIN": "https://login.example.com", "CERTIFICATE_ARN": "issued"}, "a host name"),
+    ],
+)
+def test_a_domain_that_cannot_work_stops_the_deploy_before_anything(
+    session, chalice, log, certificate, environ, message
+):
+    environ = {k: certificate if v == "issued" else v for k, v in environ.items()}
+    with pytest.raises(DeployError, match=message):
+        _up(session, log, **environ)
+    assert session.client("dynamodb").list_tables()["TableNames"] == []
+
+
+def _configure(monkeypatch, stage, **variables):
+    config = chalice_config()
+    config["stages"][stage]["environment_variables"].update(variables)
+    monkeypatch.setattr(deploy.cli, "chalice_config", lambda: config)
+    monkeypatch.setattr(deploy.api, "chalice_config", lambda: config)
+
+
+@pytest.mark.parametrize("name", ["SITE_ORIGIN", "CORS_ORIGIN"])
+def test_prod_refuses_a_plain_http_origin_before_anything(session, chalice, log, monkeypatch, name):
+    _configure(monkeypatch, "prod", **{name: "http://login.example.com"})
+    with pytest.raises(DeployError, match=f"{name} must be https:// on the prod stage"):
+        _up(session, log, stage="prod")
+    assert session.client("dynamodb").list_tables()["TableNames"] == []
+    assert session.client("s3").list_buckets()["Buckets"] == []
+
+
+def test_a_configured_site_origin_is_what_the_lambdas_get(session, chalice, log, look, monkeypatch):
+    """F7: the deploy used to put the S3 website's http:// origin over any configured one."""
+    _configure(monkeypatch, "dev", SITE_ORIGIN="https://login.example.com")
+    urls = _up(session, log)
+    assert urls["site"] == "https://login.example.com"
+    for function in FUNCTIONS:
+        assert look.lambda_environment(function)["SITE_ORIGIN"] == urls["site"]
+
+
+# --- destroy, and the command line ----------------------------------------------------
+
+
+def test_destroy_removes_the_front_door_and_keeps_tables_and_secrets_unless_asked(
+    session, chalice, log, look, specs, headers_policies
+):
+    _up(session, log)
+    cli.destroy("dev", session=session, log=log, poll_seconds=1)
     assert deploy.api.deployed_endpoints("dev") is None
-    assert BUCKET not in [b["Name"] for b in session.client("s3").list_buckets()["Buckets"]]
+    assert session.client("lambda").list_functions()["Functions"] == []
+    cloudfront = session.client("cloudfront")
+    assert cloudfront.list_distributions()["DistributionList"].get("Items") is None
+    oacs = cloudfront.list_origin_access_controls()["OriginAccessControlList"]
+    assert oacs.get("Items") in (None, [])
+    assert headers_policies.configs == {}
+    assert look.bucket not in [b["Name"] for b in session.client("s3").list_buckets()["Buckets"]]
     dynamodb = session.client("dynamodb")
     assert len(dynamodb.list_tables()["TableNames"]) == len(specs)
     assert "tables twofold-dev-*: kept (--delete-tables deletes them)" in log
+    assert len(session.client("ssm").describe_parameters()["Parameters"]) == 2
+
     cli.destroy("dev", delete_tables=True, delete_secret=True, session=session, log=log)
-    assert chalice.deleted == ["dev"]  # nothing left to delete
     assert "nothing deployed recorded for dev in .chalice/deployed/" in log
+    assert "distribution twofold-dev-site: none" in log
     assert dynamodb.list_tables()["TableNames"] == []
     assert session.client("ssm").describe_parameters()["Parameters"] == []
 
 
-def test_main_up_prints_what_to_paste_into_the_authy_console(aws_env, chalice, monkeypatch, capsys):
-    monkeypatch.setenv("AUTHY_API_KEY", "the-authy-key")
+@pytest.fixture
+def main_session(session, monkeypatch):
+    """cli.main makes its own session: give it the test's (moto, headers policies played)."""
+    monkeypatch.setattr(deploy.cli, "_session", lambda environ: session)
+    return session
+
+
+def test_main_up_prints_the_https_site_and_what_to_paste_into_the_authy_console(
+    main_session, chalice, monkeypatch, capsys
+):
+    monkeypatch.setenv("AUTHY_API_KEY", KEY)
     cli.main(["up", "--stage", "dev"])
     out = capsys.readouterr().out
-    assert f"  {API_URL}/authy/callback\n" in out
-    assert f"site: {SITE_ORIGIN}" in out
-    assert f"WebSocket: {WS_URL}" in out
-    assert "SITE_ORIGIN" in out
+    site = next(line for line in out.splitlines() if line.startswith("  site: "))
+    assert site.startswith("  site: https://") and ".cloudfront.net/" in site
+    assert "/authy/callback\n" in out
+    assert "WebSocket: wss://" in out
 
 
-def test_main_reports_a_deploy_error_without_a_traceback(aws_env, chalice, monkeypatch):
+def test_main_reports_a_deploy_error_without_a_traceback(main_session, chalice, monkeypatch):
     monkeypatch.delenv("AUTHY_API_KEY", raising=False)
     with pytest.raises(SystemExit) as stopped:
         cli.main(["up", "--stage", "dev"])
     assert str(stopped.value).startswith("deploy: no Authy API key in SSM")
 
 
-def test_destroy_asks_first(aws_env, chalice, monkeypatch):
+def test_destroy_asks_first(aws_env, monkeypatch):
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     with pytest.raises(SystemExit, match="--yes"):
         cli.main(["destroy", "--stage", "prod"])

@@ -12,15 +12,21 @@ import zipfile
 
 import pytest
 
-from deploy.policy import lambda_policy
+from deploy.policy import lambda_policies
 from deploy.project import ROOT, load_stage
 from deploy.schema import table_specs
 from deploy.tables import ensure_tables
 from tests.deploy.conftest import REGION, clean_environment, tool
-from tests.deploy.test_policy import assert_least_privilege
+from tests.deploy.iam import assert_least_privilege
 
 NEVER_SHIPPED = ("devstack/", "tests/", "static_site/", "deploy/", ".chalice/", "build/")
 SITE_ORIGIN = "https://site.example.test"
+FUNCTION_NAMES = {  # handler → the Lambda chalice names for it
+    "app.app": "api_handler",
+    "app.ws_connect": "websocket_connect",
+    "app.ws_message": "websocket_message",
+    "app.ws_disconnect": "websocket_disconnect",
+}
 HANDLERS = {  # handler → the WebSocket route key it serves (None: the REST API)
     "app.app": None,
     "app.ws_connect": "$connect",
@@ -109,10 +115,10 @@ def test_there_is_a_function_for_the_rest_api_and_each_websocket_route(template)
     assert handlers == set(HANDLERS)
 
 
-def test_every_role_has_exactly_the_generated_least_privilege_policy(template):
-    """chalice gives each Lambda a role of its own; each must carry policy-prod.json."""
+def test_every_role_has_exactly_its_functions_least_privilege_policy(template):
+    """chalice gives each Lambda a role of its own; each must carry its generated policy."""
     stage = load_stage("prod")
-    generated = lambda_policy(stage, table_specs(stage))
+    generated = lambda_policies(stage, table_specs(stage))
     roles = _resources(template, "AWS::IAM::Role")
     used = set()
     for function in _resources(template, "AWS::Serverless::Function").values():
@@ -122,10 +128,10 @@ def test_every_role_has_exactly_the_generated_least_privilege_policy(template):
         role = roles[role_name]["Properties"]
         assert set(role) == {"AssumeRolePolicyDocument", "Policies"}, "no managed policies"
         (policy,) = role["Policies"]
-        assert policy["PolicyDocument"] == generated, (
-            f"{function['Properties']['Handler']} does not run with .chalice/policy-prod.json: "
-            "the prod stage in .chalice/config.json needs autogen_policy false and no "
-            "lambda_functions override"
+        name = FUNCTION_NAMES[function["Properties"]["Handler"]]
+        assert policy["PolicyDocument"] == generated[name], (
+            f"{name} does not run with its .chalice/policy-prod*.json: the prod stage in "
+            ".chalice/config.json needs autogen_policy false and its lambda_functions entries"
         )
         assert_least_privilege(policy["PolicyDocument"])
     assert used == set(roles)
@@ -241,4 +247,5 @@ def test_unpacked_in_a_clean_virtualenv_it_answers_a_login(unpacked, aws_env, se
     assert json.loads(response["body"])["error"]["code"] == "invalid_credentials"
     headers = {k.lower(): v for k, v in response["headers"].items()}
     assert headers["cache-control"] == "no-store"
-    assert headers["access-control-allow-origin"] == SITE_ORIGIN  # read at import, as in Lambda
+    assert headers["x-content-type-options"] == "nosniff"
+    assert "access-control-allow-origin" not in headers  # no CORS_ORIGIN, no CORS

@@ -1,164 +1,163 @@
-"""deploy.policy: least privilege from MODELS, and the committed files are the generated ones."""
+"""deploy.policy: a least-privilege policy per Lambda, checked against what its code does.
 
-import ast
+tests/deploy/code_reach.py reads app.py and chalicelib and finds, per Lambda, every AWS
+action its code can send; each Lambda's generated policy must allow exactly that (the
+REST API's keeps its rights on every table). So a new PynamoDB call in, say,
+``watchers.forget`` fails here until REACH in deploy/policy.py grants it to
+``$disconnect``, and only to it.
+"""
+
 import json
 import pathlib
-import re
+import shutil
 
 import pytest
 
 from deploy.cli import write_policies
-from deploy.policy import WEBSOCKET_API_ID_PLACEHOLDER, lambda_policy, policy_file, policy_text
+from deploy.policy import (
+    FUNCTIONS,
+    REACH,
+    REST_FUNCTION,
+    WEBSOCKET_API_ID_PLACEHOLDER,
+    WEBSOCKET_FUNCTIONS,
+    lambda_policies,
+    lambda_policy,
+    policy_file,
+    policy_text,
+)
 from deploy.project import ROOT, STAGES, load_stage
 from deploy.schema import table_specs
-
-# PynamoDB calls → the DynamoDB actions they send (PynamoDB 6; see deploy/policy.py).
-CALL_ACTIONS = {
-    "get": {"dynamodb:GetItem"},
-    "refresh": {"dynamodb:GetItem"},
-    "save": {"dynamodb:PutItem"},
-    "update": {"dynamodb:UpdateItem"},
-    "delete": {"dynamodb:DeleteItem"},
-    "query": {"dynamodb:Query"},
-    "scan": {"dynamodb:Scan"},
-    "batch_get": {"dynamodb:BatchGetItem"},
-    "batch_write": {"dynamodb:BatchWriteItem"},
-    "describe_table": {"dynamodb:DescribeTable"},
-    "get_or_none": {"dynamodb:GetItem"},
-}
-MODEL_CALL_ACTIONS = {"exists": {"dynamodb:DescribeTable"}}  # Model.exists(), not attr.exists()
-NAME_ACTIONS = {
-    "TransactGet": {"dynamodb:GetItem"},
-    "TransactWrite": {
-        "dynamodb:ConditionCheckItem",
-        "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem",
-    },
-}
-SETUP_ONLY = {"create_tables"}  # chalicelib.models' helper for tests and devstack
-# One WebSocket API (no wildcard in its id), one API Gateway stage, POST to any connection.
-CONNECTIONS = re.compile(
-    r"^arn:aws:execute-api:\*:\*:[A-Za-z0-9_]+/[A-Za-z0-9_-]+/POST/@connections/\*$"
-)
+from tests.deploy.code_reach import Program
+from tests.deploy.iam import assert_least_privilege, granted, missing
 
 
-def _runtime_sources():
-    yield ROOT / "app.py"
-    yield from sorted((ROOT / "chalicelib").rglob("*.py"))
+@pytest.fixture(scope="module")
+def program():
+    return Program(ROOT)
 
 
-class _Calls(ast.NodeVisitor):
-    def __init__(self):
-        self.actions = set()
-
-    def visit_FunctionDef(self, node):  # noqa: N802 - ast's name
-        if node.name not in SETUP_ONLY:
-            self.generic_visit(node)
-
-    def visit_Call(self, node):  # noqa: N802
-        function = node.func
-        if isinstance(function, ast.Attribute):
-            self.actions |= CALL_ACTIONS.get(function.attr, set())
-            if function.attr == "count":
-                # Model.count() without a hash key describes the table; with one it queries
-                self.actions |= {"dynamodb:Query"} if node.args else {"dynamodb:DescribeTable"}
-            if isinstance(function.value, ast.Name) and function.value.id[:1].isupper():
-                self.actions |= MODEL_CALL_ACTIONS.get(function.attr, set())
-        self.generic_visit(node)
-
-    def visit_Name(self, node):  # noqa: N802
-        self.actions |= NAME_ACTIONS.get(node.id, set())
+@pytest.fixture(scope="module", params=STAGES)
+def stage_specs(request):
+    stage = load_stage(request.param)
+    return stage, table_specs(stage)
 
 
-def _actions_the_code_needs():
-    calls = _Calls()
-    for path in _runtime_sources():
-        calls.visit(ast.parse(path.read_text(), filename=str(path)))
-    return calls.actions
+@pytest.fixture(params=FUNCTIONS)
+def function(request):
+    return request.param
 
 
 def _statements(policy):
     return {statement["Sid"]: statement for statement in policy["Statement"]}
 
 
-@pytest.fixture(scope="module", params=STAGES)
-def stage_policy(request):
-    stage = load_stage(request.param)
-    specs = table_specs(stage)
-    return stage, specs, lambda_policy(stage, specs)
-
-
-def test_the_committed_policy_files_are_the_generated_ones(stage_policy):
-    stage, _, policy = stage_policy
-    path = policy_file(stage.name)
+def test_the_committed_policy_files_are_the_generated_ones(stage_specs, function):
+    stage, specs = stage_specs
+    path = policy_file(stage.name, function)
     assert path.is_file(), f"missing {path}: run `python -m deploy policy`"
-    assert path.read_text() == policy_text(policy), "stale: run `python -m deploy policy`"
+    text = policy_text(lambda_policy(stage, specs, function))
+    assert path.read_text() == text, "stale: run `python -m deploy policy`"
 
 
 def test_policy_check_reports_nothing_stale():
     assert write_policies(STAGES, check=True) == []
 
 
-def test_each_table_of_the_stage_and_no_other(stage_policy):
-    stage, specs, policy = stage_policy
-    tables = _statements(policy)["Tables"]["Resource"]
-    assert tables == [f"arn:aws:dynamodb:*:*:table/{spec.name}" for spec in specs]
-    indexes = _statements(policy)["Indexes"]["Resource"]
-    assert indexes == [
+def test_each_lambda_may_do_what_its_code_does(program, stage_specs, function):
+    stage, specs = stage_specs
+    needs = program.needs(function)
+    assert missing(lambda_policy(stage, specs, function), needs, stage, specs) == set()
+
+
+@pytest.mark.parametrize("function", WEBSOCKET_FUNCTIONS)
+def test_the_websocket_handlers_may_do_nothing_more(program, stage_specs, function):
+    stage, specs = stage_specs
+    assert granted(lambda_policy(stage, specs, function), stage, specs) == program.needs(function)
+
+
+def test_connect_only_writes_its_logs(stage_specs):
+    """F8: $connect compares an Origin header; it can read no table, key or socket."""
+    stage, specs = stage_specs
+    (logs,) = lambda_policy(stage, specs, "websocket_connect")["Statement"]
+    assert logs["Action"] == ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+    group = f"arn:aws:logs:*:*:log-group:/aws/lambda/twofold-{stage.name}-websocket_connect"
+    assert logs["Resource"] == [group, f"{group}:*"]
+
+
+def test_the_rest_api_keeps_every_table_and_its_indexes(stage_specs):
+    stage, specs = stage_specs
+    statements = _statements(lambda_policy(stage, specs, REST_FUNCTION))
+    assert statements["Tables"]["Resource"] == [
+        f"arn:aws:dynamodb:*:*:table/{spec.name}" for spec in specs
+    ]
+    assert statements["Indexes"]["Resource"] == [
         f"arn:aws:dynamodb:*:*:table/{spec.name}/index/{name}"
         for spec in specs
         for name in spec.index_names
     ]
     other = "prod" if stage.name == "dev" else "dev"
-    assert f"twofold-{other}-" not in json.dumps(policy)
+    assert f"twofold-{other}-" not in json.dumps(lambda_policies(stage, specs))
 
 
-def test_no_wildcard_action_and_no_wildcard_dynamodb_or_ssm_resource(stage_policy):
-    _, _, policy = stage_policy
-    assert_least_privilege(policy)
+def test_no_wildcard_action_and_no_wildcard_dynamodb_or_ssm_resource(stage_specs, function):
+    stage, specs = stage_specs
+    assert_least_privilege(lambda_policy(stage, specs, function))
 
 
-def test_the_key_is_readable_only_through_ssm(stage_policy):
-    stage, _, policy = stage_policy
-    statements = _statements(policy)
-    parameter = f"arn:aws:ssm:*:*:parameter/twofold/{stage.name}/authy-api-key"
-    assert statements["AuthyKey"]["Action"] == ["ssm:GetParameter"]
-    assert statements["AuthyKey"]["Resource"] == [parameter]
-    decrypt = statements["AuthyKeyDecrypt"]
-    assert decrypt["Action"] == ["kms:Decrypt"]
-    assert decrypt["Condition"]["StringLike"]["kms:ViaService"] == "ssm.*.amazonaws.com"
-    assert decrypt["Condition"]["StringLike"]["kms:EncryptionContext:PARAMETER_ARN"] == parameter
+def test_the_key_is_readable_only_by_the_rest_api_and_only_through_ssm(stage_specs):
+    stage, specs = stage_specs
+    for function, policy in lambda_policies(stage, specs).items():
+        statements = _statements(policy)
+        if function != REST_FUNCTION:
+            assert not {"Parameters", "ParametersDecrypt"} & set(statements), function
+            continue
+        parameter = f"arn:aws:ssm:*:*:parameter/twofold/{stage.name}/authy-api-key"
+        assert statements["Parameters"]["Action"] == ["ssm:GetParameter"]
+        assert parameter in statements["Parameters"]["Resource"]
+        condition = statements["ParametersDecrypt"]["Condition"]["StringLike"]
+        assert statements["ParametersDecrypt"]["Action"] == ["kms:Decrypt"]
+        assert condition["kms:ViaService"] == "ssm.*.amazonaws.com"
+        assert (
+            condition["kms:EncryptionContext:PARAMETER_ARN"]
+            == (statements["Parameters"]["Resource"])
+        )
 
 
-def test_logs_only_for_the_stages_functions(stage_policy):
-    stage, _, policy = stage_policy
-    for arn in _statements(policy)["Logs"]["Resource"]:
-        assert arn.startswith(f"arn:aws:logs:*:*:log-group:/aws/lambda/twofold-{stage.name}")
+def test_each_lambda_writes_only_its_own_logs(stage_specs, function):
+    stage, specs = stage_specs
+    group = f"arn:aws:logs:*:*:log-group:/aws/lambda/{stage.function_name(function)}"
+    logs = _statements(lambda_policy(stage, specs, function))["Logs"]
+    assert logs["Resource"] == [group, f"{group}:*"]
 
 
-def test_sockets_are_pushed_to_only_through_this_stages_websocket_api(stage_policy):
-    stage, _, policy = stage_policy
-    push = _statements(policy)["WebSocketPush"]
-    assert push["Action"] == ["execute-api:ManageConnections"]
-    assert push["Resource"] == [
-        f"arn:aws:execute-api:*:*:{WEBSOCKET_API_ID_PLACEHOLDER}/{stage.api_gateway_stage}"
-        "/POST/@connections/*"
-    ]
-    others = [s for s in policy["Statement"] if s is not push]
-    assert not [s for s in others if any(a.startswith("execute-api:") for a in s["Action"])]
+def test_sockets_are_pushed_to_only_through_this_stages_websocket_api(stage_specs):
+    stage, specs = stage_specs
+    pushing = {
+        function
+        for function, policy in lambda_policies(stage, specs).items()
+        if "WebSocketPush" in _statements(policy)
+    }
+    assert pushing == {REST_FUNCTION, "websocket_message"}
+    for function in pushing:
+        push = _statements(lambda_policy(stage, specs, function))["WebSocketPush"]
+        assert push["Action"] == ["execute-api:ManageConnections"]
+        assert push["Resource"] == [
+            f"arn:aws:execute-api:*:*:{WEBSOCKET_API_ID_PLACEHOLDER}/{stage.api_gateway_stage}"
+            "/POST/@connections/*"
+        ]
 
 
 @pytest.mark.parametrize("websocket_api_id", ["a1b2c3d4e5", None])
 def test_the_deploy_names_its_websocket_api_and_changes_nothing_else(
-    stage_policy, websocket_api_id
+    stage_specs, function, websocket_api_id
 ):
-    stage, specs, committed = stage_policy
-    deployed = lambda_policy(stage, specs, websocket_api_id=websocket_api_id)
+    stage, specs = stage_specs
+    committed = lambda_policy(stage, specs, function)
+    deployed = lambda_policy(stage, specs, function, websocket_api_id=websocket_api_id)
     statements = _statements(deployed)
     if websocket_api_id is None:  # no WebSocket API yet: no right to post anywhere
         assert "WebSocketPush" not in statements
-    else:
+    elif "WebSocketPush" in statements:
         assert statements["WebSocketPush"]["Resource"] == [
             f"arn:aws:execute-api:*:*:a1b2c3d4e5/{stage.api_gateway_stage}/POST/@connections/*"
         ]
@@ -167,54 +166,109 @@ def test_the_deploy_names_its_websocket_api_and_changes_nothing_else(
     assert [s for s in deployed["Statement"] if s["Sid"] != "WebSocketPush"] == others
 
 
-def test_the_policy_allows_every_dynamodb_action_the_code_sends(stage_policy):
-    _, _, policy = stage_policy
-    needed = _actions_the_code_needs()
-    assert "dynamodb:GetItem" in needed and "dynamodb:Query" in needed  # the scan sees calls
-    assert needed <= set(_statements(policy)["Tables"]["Action"])
+def test_reach_names_only_models_that_exist(stage_specs):
+    _, specs = stage_specs
+    models = {spec.model for spec in specs} | {"*"}
+    assert {model for reach in REACH.values() for model in reach.tables} <= models
 
 
-def assert_least_privilege(policy):
-    """No ``*`` in any action; DynamoDB and SSM resources name their resources exactly.
-
-    execute-api reaches @connections of one named WebSocket API and stage, nothing else.
-    """
-    for statement in policy["Statement"]:
-        assert statement["Effect"] == "Allow"
-        actions = statement["Action"]
-        actions = [actions] if isinstance(actions, str) else actions
-        resources = statement["Resource"]
-        resources = [resources] if isinstance(resources, str) else resources
-        assert all("*" not in action for action in actions), statement
-        assert "*" not in resources, statement
-        if any(action.split(":")[0] in ("dynamodb", "ssm") for action in actions):
-            for arn in resources:
-                assert arn.split(":", 5)[5].count("*") == 0, arn
-        if any(action.startswith("execute-api:") for action in actions):
-            assert actions == ["execute-api:ManageConnections"], statement
-            assert all(CONNECTIONS.match(arn) for arn in resources), statement
+# --- the scan sees what code does ------------------------------------------------------
 
 
-def test_the_scan_would_see_a_new_kind_of_call():
-    calls = _Calls()
-    calls.visit(ast.parse("User.scan()\nUser.count()\nUser.email.exists()\n"))
-    assert calls.actions == {"dynamodb:Scan", "dynamodb:DescribeTable"}
-    calls = _Calls()
-    calls.visit(ast.parse("def create_tables():\n    User.exists()\n"))
-    assert calls.actions == set()
+@pytest.fixture
+def project(tmp_path):
+    """A copy of app.py and chalicelib/ to change: ``project(module, source)`` appends."""
+    shutil.copy(ROOT / "app.py", tmp_path / "app.py")
+    shutil.copytree(ROOT / "chalicelib", tmp_path / "chalicelib")
+
+    def change(module, source):
+        path = tmp_path / module
+        path.write_text(path.read_text() + "\n" + source)
+        return Program(tmp_path)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("function", "source", "need"),
+    [
+        (  # a new read in $disconnect's code
+            "websocket_disconnect",
+            "def forget(connection_id):\n    User.get(connection_id)\n",
+            ("dynamodb:GetItem", ("table", "User")),
+        ),
+        (  # an item read, then written back
+            "websocket_message",
+            "def _token_of(message):\n    user = User.get(message)\n    user.save()\n",
+            ("dynamodb:PutItem", ("table", "User")),
+        ),
+        (  # the key, read where $connect looks: the settings' property reads SSM
+            "websocket_connect",
+            "def origin_allowed(headers):\n    return settings().authy_api_key\n",
+            ("ssm:GetParameter", ("parameters",)),
+        ),
+        (  # an index query
+            "websocket_disconnect",
+            "def forget(connection_id):\n"
+            "    for key in LoginChallenge.onetouch_index.query(connection_id):\n"
+            "        pass\n",
+            ("dynamodb:Query", ("index", "LoginChallenge")),
+        ),
+        (  # an update on an item whose model cannot be told: every table
+            "websocket_disconnect",
+            "def forget(connection_id):\n    thing(connection_id).update(actions=[])\n",
+            ("dynamodb:UpdateItem", ("table", "*")),
+        ),
+        (  # a conditional write through storage.write_if
+            "websocket_disconnect",
+            "def forget(connection_id):\n"
+            "    storage.write_if(User(email=connection_id).update, actions=[])\n",
+            ("dynamodb:UpdateItem", ("table", "User")),
+        ),
+        (  # one write of a storage.Transaction, on a parameter's transaction
+            "websocket_disconnect",
+            "def forget(connection_id, transaction=None):\n"
+            "    transaction.save('x', LoginChallenge(token_hash=connection_id))\n",
+            ("dynamodb:PutItem", ("table", "LoginChallenge")),
+        ),
+    ],
+)
+def test_a_new_call_fails_until_its_functions_policy_allows_it(project, function, source, need):
+    imports = "from chalicelib import storage\nfrom chalicelib.models import LoginChallenge, User\n"
+    changed = project("chalicelib/second_step/watchers.py", imports + source)
+    assert need in changed.needs(function)
+    stage = load_stage("prod")
+    specs = table_specs(stage)
+    assert need in missing(lambda_policy(stage, specs, function), {need}, stage, specs)
+
+
+def test_calls_that_send_nothing_are_not_counted(project):
+    changed = project(
+        "chalicelib/second_step/watchers.py",
+        "def forget(connection_id):\n"
+        "    flags = set()\n"
+        "    flags.update(['x'])\n"
+        "    {}.get('a')\n"
+        "    WatchConnection.connection_id.exists()\n"
+        "    WatchConnection(connection_id=connection_id).delete()\n",
+    )
+    assert changed.needs("websocket_disconnect") == {
+        ("dynamodb:DeleteItem", ("table", "WatchConnection"))
+    }
 
 
 def test_policy_command_writes_the_files(tmp_path, monkeypatch):
     import deploy.cli
 
-    written = {}
-    monkeypatch.setattr(deploy.cli, "policy_file", lambda name: tmp_path / f"policy-{name}.json")
-    assert write_policies(["dev"], log=lambda line: written.setdefault("line", line)) == [
-        tmp_path / "policy-dev.json"
-    ]
-    assert json.loads((tmp_path / "policy-dev.json").read_text())["Version"] == "2012-10-17"
+    written = []
+    monkeypatch.setattr(
+        deploy.cli, "policy_file", lambda name, function: tmp_path / f"{name}-{function}.json"
+    )
+    stale = write_policies(["dev"], log=written.append)
+    assert stale == [tmp_path / f"dev-{function}.json" for function in FUNCTIONS]
+    assert json.loads(stale[0].read_text())["Version"] == "2012-10-17"
     assert write_policies(["dev"]) == []  # up to date now
-    assert pathlib.Path(written["line"].split()[-1]).name == "policy-dev.json"
+    assert pathlib.Path(written[0].split()[-1]).name == "dev-api_handler.json"
 
 
 @pytest.mark.parametrize(

@@ -1,20 +1,17 @@
-"""deploy.site and deploy.bucket: the site as S3 serves it, on a moto server."""
+"""deploy.site and deploy.bucket: the site in its private bucket, on a moto server."""
 
 import json
-import re
 
 import pytest
 
-from deploy.bucket import delete_bucket, ensure_website_bucket, website_origin
+from deploy.bucket import admit_only, delete_bucket, ensure_private_bucket
 from deploy.errors import DeployError
 from deploy.project import SITE_DIR
-from deploy.site import publish, site_objects
+from deploy.site import config_js, publish, site_objects
+from devstack.site import config_js as local_config_js
 from tests.deploy.conftest import REGION
 
-API_URL = "https://abc123.execute-api.eu-central-1.amazonaws.com/api/"
-API_ORIGIN = "https://abc123.execute-api.eu-central-1.amazonaws.com"
 WS_URL = "wss://ws4567.execute-api.eu-central-1.amazonaws.com/api/"
-WS_ORIGIN = "wss://ws4567.execute-api.eu-central-1.amazonaws.com"
 BUCKET = "twofold-dev-site-123456789012-eu-central-1"
 TYPES = [
     ("index.html", "text/html; charset=utf-8", "no-cache"),
@@ -31,7 +28,7 @@ def small_site(tmp_path):
     """A site with one file of each kind, plus what must not be published."""
     site = tmp_path / "site"
     pages = {
-        "index.html": "<meta content=\"connect-src 'self' __API_ORIGIN__\">",
+        "index.html": "<p>home</p>",
         "js/app.js": "import { config } from '../config.js';",
         "site.css": "body {}",
         "favicon.svg": "<svg/>",
@@ -49,68 +46,41 @@ def small_site(tmp_path):
 
 @pytest.mark.parametrize(("key", "content_type", "cache"), TYPES)
 def test_each_kind_of_file_gets_its_headers(small_site, key, content_type, cache):
-    objects = {item.key: item for item in site_objects(small_site, API_URL)}
+    objects = {item.key: item for item in site_objects(small_site)}
     assert objects[key].content_type == content_type
     assert objects[key].cache_control == cache
 
 
-def test_config_js_is_written_for_the_api_and_local_copies_are_not_published(small_site):
-    objects = {item.key: item for item in site_objects(small_site, API_URL)}
+def test_config_js_is_written_for_the_stage_and_local_copies_are_not_published(small_site):
+    objects = {item.key: item for item in site_objects(small_site)}
     assert set(objects) == {key for key, _, _ in TYPES}
-    assert objects["config.js"].body == (
-        b'export const config = {apiBase: "https://abc123.execute-api.eu-central-1'
-        b'.amazonaws.com/api", wsUrl: null};\n'
-    )
+    assert objects["config.js"].body == b"export const config = {wsUrl: null};\n"
 
 
 def test_config_js_names_the_websocket_api(small_site):
-    objects = {item.key: item for item in site_objects(small_site, API_URL, WS_URL)}
+    objects = {item.key: item for item in site_objects(small_site, WS_URL)}
     assert objects["config.js"].body == (
-        b'export const config = {apiBase: "https://abc123.execute-api.eu-central-1'
-        b'.amazonaws.com/api", wsUrl: "wss://ws4567.execute-api.eu-central-1'
+        b'export const config = {wsUrl: "wss://ws4567.execute-api.eu-central-1'
         b'.amazonaws.com/api"};\n'
     )
 
 
-def _connect_sources(page):
-    text = page.body.decode("utf-8")
-    assert "__API_ORIGIN__" not in text
-    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', text)
-    assert csp, page.key
-    return re.search(r"connect-src ([^;]*);", csp.group(1)).group(1).split()
+@pytest.mark.parametrize("ws_url", [WS_URL.rstrip("/"), None])
+def test_the_cloud_and_the_local_stack_write_the_same_config_js(ws_url):
+    assert config_js(ws_url) == local_config_js(ws_url)
 
 
-@pytest.mark.parametrize(
-    ("ws_url", "sources"),
-    [
-        (WS_URL, ["'self'", API_ORIGIN, WS_ORIGIN]),
-        (None, ["'self'", API_ORIGIN]),  # no WebSocket API: nothing more to connect to
-    ],
-)
-def test_every_page_of_the_real_site_names_the_api_origins_in_its_csp(ws_url, sources):
-    pages = [item for item in site_objects(SITE_DIR, API_URL, ws_url) if item.key.endswith(".html")]
-    assert pages
-    for page in pages:
-        assert _connect_sources(page) == sources, page.key
+def test_the_pages_go_as_they_are(small_site):
+    """The headers, CSP included, come from CloudFront: the files need no rendering."""
+    for item in site_objects(SITE_DIR):
+        if item.key != "config.js":
+            assert item.body == (SITE_DIR / item.key).read_bytes(), item.key
 
 
 def test_a_file_of_unknown_type_stops_the_deploy(small_site):
     (small_site / "notes.md").write_text("# notes")
     with pytest.raises(DeployError, match="notes.md"):
-        site_objects(small_site, API_URL)
-
-
-@pytest.mark.parametrize(
-    ("region", "origin"),
-    [
-        ("us-east-1", "http://b.s3-website-us-east-1.amazonaws.com"),
-        ("eu-west-1", "http://b.s3-website-eu-west-1.amazonaws.com"),
-        ("eu-central-1", "http://b.s3-website.eu-central-1.amazonaws.com"),
-        ("ap-south-1", "http://b.s3-website.ap-south-1.amazonaws.com"),
-    ],
-)
-def test_website_origin(region, origin):
-    assert website_origin("b", region) == origin
+        site_objects(small_site)
 
 
 def _published(s3):
@@ -118,38 +88,46 @@ def _published(s3):
     return {key: s3.head_object(Bucket=BUCKET, Key=key) for key in keys}
 
 
-def test_publish_to_a_new_bucket(session, small_site, log):
+def test_publish_to_a_new_private_bucket(session, small_site, log):
     s3 = session.client("s3")
-    ensure_website_bucket(s3, BUCKET, REGION, log)
-    publish(s3, BUCKET, site_objects(small_site, API_URL), log)
+    ensure_private_bucket(s3, BUCKET, REGION, log)
+    publish(s3, BUCKET, site_objects(small_site), log)
 
     assert s3.get_bucket_location(Bucket=BUCKET)["LocationConstraint"] == REGION
-    assert s3.get_bucket_website(Bucket=BUCKET)["IndexDocument"] == {"Suffix": "index.html"}
     block = s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]
-    assert block["BlockPublicAcls"] and block["IgnorePublicAcls"]
+    assert all(block.values()) and len(block) == 4
+    controls = s3.get_bucket_ownership_controls(Bucket=BUCKET)["OwnershipControls"]["Rules"]
+    assert controls == [{"ObjectOwnership": "BucketOwnerEnforced"}]
     headers = {key: (h["ContentType"], h["CacheControl"]) for key, h in _published(s3).items()}
     assert headers == {key: (content_type, cache) for key, content_type, cache in TYPES}
+    with pytest.raises(s3.exceptions.ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=BUCKET)  # nobody reads it until a distribution is admitted
 
 
-def test_the_bucket_policy_opens_exactly_the_site(session, small_site, log):
+def test_the_bucket_admits_one_distribution(session, log):
     s3 = session.client("s3")
-    ensure_website_bucket(s3, BUCKET, REGION, log)
-    publish(s3, BUCKET, site_objects(small_site, API_URL), log)
+    ensure_private_bucket(s3, BUCKET, REGION, log)
+    admit_only(s3, BUCKET, "arn:aws:cloudfront::123456789012:distribution/E1")
     (statement,) = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])["Statement"]
-    assert statement["Principal"] == "*"
-    assert statement["Action"] == "s3:GetObject"
-    assert sorted(statement["Resource"]) == sorted(
-        f"arn:aws:s3:::{BUCKET}/{key}" for key, _, _ in TYPES
-    )
+    assert statement == {
+        "Sid": "OnlyTheStagesDistribution",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{BUCKET}/*",
+        "Condition": {
+            "StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1"}
+        },
+    }
 
 
 def test_publishing_again_is_fine_and_drops_what_the_site_dropped(session, small_site, log):
     s3 = session.client("s3")
     for _ in range(2):
-        ensure_website_bucket(s3, BUCKET, REGION, log)
-        publish(s3, BUCKET, site_objects(small_site, API_URL), log)
+        ensure_private_bucket(s3, BUCKET, REGION, log)
+        publish(s3, BUCKET, site_objects(small_site), log)
     (small_site / "site.css").unlink()
-    publish(s3, BUCKET, site_objects(small_site, API_URL), log)
+    publish(s3, BUCKET, site_objects(small_site), log)
     assert "site.css" not in _published(s3)
     assert "1 removed" in log.lines[-1]
     assert s3.get_object(Bucket=BUCKET, Key="config.js")["Body"].read().startswith(b"export")
@@ -157,8 +135,8 @@ def test_publishing_again_is_fine_and_drops_what_the_site_dropped(session, small
 
 def test_delete_bucket_empties_it_first(session, small_site, log):
     s3 = session.client("s3")
-    ensure_website_bucket(s3, BUCKET, REGION, log)
-    publish(s3, BUCKET, site_objects(small_site, API_URL), log)
+    ensure_private_bucket(s3, BUCKET, REGION, log)
+    publish(s3, BUCKET, site_objects(small_site), log)
     assert delete_bucket(s3, BUCKET, log) is True
     assert BUCKET not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert delete_bucket(s3, BUCKET, log) is False

@@ -11,6 +11,7 @@ import threading
 import pytest
 import requests
 
+from chalicelib.headers import site_headers
 from devstack.emulator_client import wait_for
 from devstack.processes import StackError, free_port
 from devstack.run import ports_from_env, provider_from_env
@@ -102,6 +103,14 @@ def test_runs_until_interrupted_then_stops_everything():
         assert requests.get(f"{emulator}/phone", timeout=5).status_code == 200
         services = requests.get(f"{emulator}/emulator/verify/services", timeout=5).json()
         [service] = services["services"]
+        site = f"http://localhost:{ports['SITE_PORT']}"
+        page = requests.get(f"{site}/login.html", timeout=5)
+        assert set(site_headers()) <= set(page.headers)
+        assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+        login = {"email": "nobody@example.com", "password": "not the password"}
+        answer = requests.post(f"{site}/api/login", json=login, timeout=20)
+        assert answer.status_code == 401, answer.text  # the API's own answer, via the site
+        assert answer.json()["error"]["code"] == "invalid_credentials"
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(30)
@@ -111,7 +120,7 @@ def test_runs_until_interrupted_then_stops_everything():
         process.stderr.close()
     out = "".join(lines)
     assert process.returncode == 0, err
-    assert f"http://127.0.0.1:{ports['SITE_PORT']}/" in out
+    assert f"http://localhost:{ports['SITE_PORT']}/" in out
     assert f"http://127.0.0.1:{ports['EMULATOR_PORT']}/phone" in out
     assert (
         f"provider       verify (the emulator's Twilio Verify v2, service {service['sid']})" in out

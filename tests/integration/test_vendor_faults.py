@@ -7,7 +7,7 @@ import pytest
 
 from tests.integration.conftest import PASSWORD
 
-READ_TIMEOUT = 2.0  # what devstack.stack gives the API (AUTHY_READ_TIMEOUT)
+READ_TIMEOUT = 2.0  # what devstack.stack gives the API (VENDOR_READ_TIMEOUT)
 FAULTS = {
     "500": {"status": 500},
     "429": {"status": 429},

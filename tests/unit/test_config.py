@@ -44,14 +44,28 @@ def test_the_api_key_can_come_from_ssm(aws):
     assert settings.authy_api_key == "from-ssm"
 
 
+def test_the_key_is_read_from_ssm_on_first_use_not_with_the_settings(aws, monkeypatch):
+    """The WebSocket handlers read settings but never the key: their roles may not read it."""
+    from chalicelib import ssm
+
+    reads = []
+    monkeypatch.setattr(ssm, "secure_string", lambda name: reads.append(name) or "k1")
+    env = {k: v for k, v in FULL.items() if k != "AUTHY_API_KEY"}
+    settings = load_settings({**env, "AUTHY_API_KEY_PARAM": "/twofold/test/never-stored"})
+    assert settings.site_origin and reads == []
+    assert settings.authy_api_key == "k1"
+    assert settings.authy_api_key == "k1"
+    assert reads == ["/twofold/test/never-stored"]  # and once only
+
+
 @pytest.mark.parametrize("value", ["0", "25", "soon"])
 def test_a_bad_authy_timeout_is_named(value):
-    with pytest.raises(ConfigurationError, match="AUTHY_READ_TIMEOUT"):
-        load_settings({**FULL, "AUTHY_READ_TIMEOUT": value})
+    with pytest.raises(ConfigurationError, match="VENDOR_READ_TIMEOUT"):
+        load_settings({**FULL, "VENDOR_READ_TIMEOUT": value})
 
 
 def test_the_authy_timeout_takes_fractions():
-    assert load_settings({**FULL, "AUTHY_READ_TIMEOUT": "1.5"}).authy_read_timeout == 1.5
+    assert load_settings({**FULL, "VENDOR_READ_TIMEOUT": "1.5"}).vendor_read_timeout == 1.5
 
 
 @pytest.mark.parametrize(
@@ -80,3 +94,41 @@ def test_the_local_stage_may_use_them():
         }
     )
     assert settings.authy_api_url.startswith("http://") and settings.per_ip_limit_factor == 100
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "login.example.com",
+        "ftp://login.example.com",
+        "https://",
+        "https://x.example/login",
+        "https://x.example/?a=1",
+        "https://user@x.example",
+        "javascript:alert(1)",
+    ],
+)
+def test_site_origin_must_be_an_origin(value):
+    with pytest.raises(ConfigurationError, match="SITE_ORIGIN must be an origin"):
+        load_settings({**FULL, "SITE_ORIGIN": value})
+
+
+@pytest.mark.parametrize("name", ["SITE_ORIGIN", "CORS_ORIGIN"])
+def test_prod_refuses_a_plain_http_origin(name):
+    with pytest.raises(ConfigurationError, match=f"{name} must be https:// on the prod stage"):
+        load_settings({**FULL, "STAGE": "prod", name: "http://login.example.com"})
+
+
+def test_other_stages_may_use_http_origins():
+    settings = load_settings({**FULL, "SITE_ORIGIN": "http://localhost:8080"})
+    assert settings.site_origin == "http://localhost:8080"
+    prod = load_settings({**FULL, "STAGE": "prod", "SITE_ORIGIN": "https://login.example.com/"})
+    assert prod.site_origin == "https://login.example.com"
+
+
+def test_cors_is_off_unless_an_origin_is_named():
+    assert load_settings(FULL).cors_origin is None
+    named = load_settings({**FULL, "CORS_ORIGIN": "https://elsewhere.example/"})
+    assert named.cors_origin == "https://elsewhere.example"
+    with pytest.raises(ConfigurationError, match="CORS_ORIGIN must be an origin"):
+        load_settings({**FULL, "CORS_ORIGIN": "*"})

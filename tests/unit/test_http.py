@@ -65,15 +65,20 @@ def test_unknown_fields_are_ignored_and_cannot_set_state(api, authy):
     assert user.phone_verified is False and user.authy_id == 1000
 
 
-def test_answers_allow_only_the_site_origin_and_are_not_cached(api):
-    response = api.post("/login", {"email": "a@example.com", "password": "whatever pass"})
-    assert response.headers["Access-Control-Allow-Origin"] == "https://site.example.test"
+@pytest.mark.parametrize(
+    "method, path, raw",
+    [("POST", "/login", '{"email": "a@example.com", "password": "whatever pass"}')]
+    + [("GET", path, None) for path in ("/login/status", "/account")]
+    + [("POST", "/authy/callback", "{}")],
+)
+def test_answers_are_not_cached_sniffed_or_open_to_other_origins(api, method, path, raw):
+    """The site calls the API on its own origin: without CORS_ORIGIN, no CORS at all."""
+    headers = {"Origin": "https://site.example.test", "Content-Type": "application/json"}
+    response = api.request(method, path, raw=raw, headers=headers)
+    assert not [name for name in response.headers if name.lower().startswith("access-control")]
     assert response.headers["Cache-Control"] == "no-store"
-
-
-def test_the_callback_has_no_cors(api):
-    response = api.request("POST", "/authy/callback", raw="{}")
-    assert "Access-Control-Allow-Origin" not in response.headers
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
 def test_a_wrong_method_is_405_in_our_error_shape(api):

@@ -4,6 +4,8 @@ One Authy verify call checks a texted, spoken or app code alike, and the Authy a
 authenticator (nothing to add through us). docs/authy-api.md is the API as we use it.
 """
 
+import functools
+
 import phonenumbers
 
 from chalicelib import clock
@@ -19,8 +21,13 @@ class AuthyVendor:
 
     def __init__(self, config):
         self.config = config
-        self.client = AuthyClient(
-            config.authy_api_url, config.authy_api_key, timeout=(2.0, config.authy_read_timeout)
+
+    @functools.cached_property
+    def client(self):
+        """Made on first use, so the key (maybe from SSM) is read only when Authy is asked."""
+        config = self.config
+        return AuthyClient(
+            config.authy_api_url, config.authy_api_key, timeout=(2.0, config.vendor_read_timeout)
         )
 
     def enroll(self, email, phone_e164):

@@ -5,6 +5,8 @@ their phone number for codes, and our opaque user id (an Entity's identity) for 
 docs/verify-api.md is the API as we use it.
 """
 
+import functools
+
 from chalicelib.errors import CodeExpired, NotFound
 from chalicelib.vendors.verify.client import VerifyClient
 
@@ -15,7 +17,13 @@ class VerifyVendor:
     offers_authenticator = True
 
     def __init__(self, config):
-        self.client = VerifyClient(
+        self.config = config
+
+    @functools.cached_property
+    def client(self):
+        """Made on first use, so the secret (maybe from SSM) is read only when Verify is asked."""
+        config = self.config
+        return VerifyClient(
             config.twilio_username,
             config.twilio_password,
             config.verify_service_sid,
