@@ -18,7 +18,7 @@ from chalicelib.errors import (
     StorageUnavailable,
 )
 from chalicelib.headers import API_HEADERS
-from chalicelib.second_step import callback, code, flow, recovery, watchers
+from chalicelib.second_step import authenticator, callback, code, flow, recovery, watchers
 from chalicelib.validation import MAX_BODY_BYTES, Form, json_object, verification_code
 
 app = Chalice(app_name="twofold")
@@ -194,6 +194,32 @@ def account_password():
     current, new = security.read_password_change(_body())
     session, user = _session_and_user()
     security.change_password(user, session, current, new, _context())
+    return Response(body="", status_code=204)
+
+
+@route("/account/authenticator", methods=["POST"])
+def account_add_authenticator():
+    session, user = _session_and_user()
+    security.require_fresh(session)
+    return Response(body=authenticator.begin(user), status_code=201)
+
+
+@route("/account/authenticator/confirm", methods=["POST"])
+def account_confirm_authenticator():
+    form = Form(_body())
+    typed = verification_code(form, "code")
+    form.check()
+    session, user = _session_and_user()
+    security.require_fresh(session)
+    authenticator.confirm(user, typed, _context())
+    return Response(body="", status_code=204)
+
+
+@route("/account/authenticator", methods=["DELETE"])
+def account_remove_authenticator():
+    session, user = _session_and_user()
+    security.require_fresh(session)
+    authenticator.remove(user, _context())
     return Response(body="", status_code=204)
 
 

@@ -27,16 +27,43 @@ def describe(user):
     }
 
 
-def begin(user, label):
-    """Start adding one: the key and otpauth URI to show once; the factor waits for a code."""
+def begin(user):
+    """Start adding one: the key, its otpauth URI and a QR code of it, shown once.
+
+    The factor waits for the app's first code (``confirm``) before it counts.
+    """
     _offered()
-    factor = vendor().start_authenticator(Person.of(user), label)
+    factor = vendor().start_authenticator(Person.of(user), user.email)
     storage.write_if(
         User(email=user.email).update,
         actions=[User.app_factor_pending.set(factor.sid)],
         condition=User.email.exists(),
     )
-    return factor
+    return {
+        "key": _key_of(factor.uri) or factor.secret,
+        "uri": factor.uri,
+        "qr": qr_rows(factor.uri),
+    }
+
+
+def qr_rows(text):
+    """A QR code of ``text`` as rows of "0"/"1" (dark) modules, quiet zone not included.
+
+    The page paints them on a canvas: no image to host, and no markup from the server.
+    """
+    import segno  # only the account page's "add" pays for it
+
+    return [
+        "".join("1" if dark else "0" for dark in row) for row in segno.make(text, error="m").matrix
+    ]
+
+
+def _key_of(uri):
+    """The base32 key in an otpauth URI, in groups of four for people who type it."""
+    from urllib.parse import parse_qs, urlsplit
+
+    secret = (parse_qs(urlsplit(uri).query).get("secret") or [""])[0]
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) or None
 
 
 def confirm(user, typed, context):

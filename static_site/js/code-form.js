@@ -56,11 +56,12 @@ function buildForm() {
 }
 
 /**
- * The code form for the challenge `token`. onSession(session) when a code is right;
+ * The code form for the challenge `token`. onFinished(answer) when a code is right (a
+ * session, or a step-up's proof);
  * onEnd(error) when the login can't go on (gone, locked, superseded). Returns
  * {root, expiry, focus, applyLimits(status), refresh(), stop()}.
  */
-export function codeForm({ token, onSession, onEnd }) {
+export function codeForm({ token, onFinished, onEnd }) {
   const view = buildForm();
   let cooldown = null;
   let stopped = false;
@@ -112,7 +113,9 @@ export function codeForm({ token, onSession, onEnd }) {
     try {
       const status = await request("/login/status", { token });
       if (stopped) return;
-      if (status.status === "approved" && status.session?.token) return onSession(status.session);
+      if (status.status === "approved" && (status.session || status.step_up)) {
+        return onFinished(status);
+      }
       if (["locked", "superseded"].includes(status.status)) return onEnd({ code: status.status });
       applyLimits(status);
     } catch (err) {
@@ -183,7 +186,7 @@ export function codeForm({ token, onSession, onEnd }) {
       setBusy(view.verify, false);
       return verifyFailed(err);
     }
-    if (answer.session?.token) return onSession(answer.session);
+    if (answer.session?.token || answer.step_up) return onFinished(answer);
     setBusy(view.verify, false);
     notify("The server sent an answer we couldn't read. Please try again.", "error");
   }

@@ -1,6 +1,12 @@
 import { request } from "./api.js";
 import { startPhoneStep } from "./phone-step.js";
-import { clearTokens, loadChallenge, saveChallenge } from "./session.js";
+import {
+  browserToken,
+  clearTokens,
+  loadChallenge,
+  saveChallenge,
+  saveSession,
+} from "./session.js";
 import { clearFieldErrors, notify, setBusy, setFieldError, startPage } from "./ui.js";
 
 const loginSection = document.getElementById("login-section");
@@ -51,16 +57,24 @@ async function logIn(event) {
   setBusy(submit, true, "Logging in…");
   let answer;
   try {
-    answer = await request("/login", {
-      method: "POST",
-      body: { email: email.value.trim(), password: password.value },
-    });
+    const body = { email: email.value.trim(), password: password.value };
+    const browser = browserToken();
+    if (browser) body.browser = browser; // a remembered browser skips the second step
+    answer = await request("/login", { method: "POST", body });
   } catch (err) {
     setBusy(submit, false);
     const wait = err.status === 429 && err.retryAfter ? ` Try again in ${err.retryAfter} s.` : "";
     notify(err.message + wait, "error");
     if (err.code === "invalid_credentials") password.select();
     (err.code === "invalid_credentials" ? password : email).focus();
+    return;
+  }
+  if (answer.session?.token) {
+    password.value = "";
+    clearTokens();
+    saveSession(answer.session);
+    notify("This browser is remembered. Opening your account…", "success");
+    location.assign("account.html");
     return;
   }
   if (!answer.challenge?.token) {

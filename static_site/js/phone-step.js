@@ -1,11 +1,14 @@
-// The second step shared by sign up and log in: the push panel (push-wait.js), the code
-// form (code-form.js), and the locked panel; this module only decides which one shows and
-// where the person goes next. It owns its markup so both pages show exactly the same thing.
+// The second step shared by sign up, log in and a step-up on the account page: the push
+// panel (push-wait.js), the code form (code-form.js), the recovery code form
+// (recovery-form.js) and the locked panel; this module only decides which one shows and
+// where the person goes next. It owns its markup so every page shows the same thing.
 
+import { request } from "./api.js";
 import { codeForm } from "./code-form.js";
 import { formatDuration, startCountdown } from "./countdown.js";
 import { pushPanel, waitForPush } from "./push-wait.js";
-import { clearChallenge, saveSession, updateChallengeExpiry } from "./session.js";
+import { recoveryForm } from "./recovery-form.js";
+import { clearChallenge, keepBrowserToken, saveSession, updateChallengeExpiry } from "./session.js";
 import { codeIntro, HEADINGS, REASONS } from "./step-words.js";
 import { el, notify } from "./ui.js";
 
@@ -20,21 +23,62 @@ function lockedPanel() {
   return { root, loginAgain };
 }
 
+function rememberBox() {
+  const box = el("input", { type: "checkbox", id: "remember-browser" });
+  const root = el(
+    "p",
+    { class: "remember" },
+    box,
+    " ",
+    el("label", { for: "remember-browser" }, "Remember this browser for 30 days"),
+  );
+  return { root, box };
+}
+
+/** After a login's second step: remember this browser, if asked (a failure only says so). */
+async function remember(session) {
+  try {
+    const answer = await request("/account/browsers", { method: "POST", token: session.token });
+    keepBrowserToken(answer.token);
+  } catch {
+    // The login stands; the next one asks for the second step again.
+  }
+}
+
 /**
- * Show the step in `container` for a stored challenge ({token, method, requestCode,
- * expiresAt, pushExpiresAt, …}). On a session it stores it and opens the account page;
- * when the challenge can no longer be used it calls onRestart(message). Returns stop().
+ * Show the step in `container` for a challenge ({token, method, requestCode, expiresAt,
+ * pushExpiresAt, …}). A login or signup stores the session and opens the account page;
+ * a step-up calls onDone(answer) instead. When the challenge can no longer be used it
+ * calls onRestart(message). Returns a function that stops it.
  */
-export function startPhoneStep(container, challenge, { onRestart }) {
+export function startPhoneStep(container, challenge, { onRestart, onDone = null }) {
   const token = challenge.token;
   const heading = el("h1", { id: "phone-heading", tabindex: "-1" }, HEADINGS.push);
   const push = pushPanel(challenge.requestCode);
-  const code = codeForm({ token, onSession: finish, onEnd: ended });
+  const code = codeForm({ token, onFinished: finish, onEnd: ended });
+  const recovery = recoveryForm({ token, onFinished: finish, onEnd: ended });
   const locked = lockedPanel();
+  const remembering = onDone ? null : rememberBox();
+  const useRecovery = el("button", { type: "button", class: "link-button" }, "Use a recovery code");
   const startOver = el("button", { type: "button", class: "link-button" }, "Start over");
-  const footer = el("p", { class: "step-footer" }, "Not you, or want to stop? ", startOver);
+  const footer = el(
+    "div",
+    { class: "step-footer" },
+    remembering?.root,
+    el("p", {}, "Lost your phone? ", useRecovery),
+    el("p", {}, "Not you, or want to stop? ", startOver),
+  );
   container.replaceChildren(
-    el("div", { class: "phone-step" }, heading, push.root, code.root, locked.root, footer),
+    el(
+      "div",
+      { class: "phone-step" },
+      heading,
+      push.root,
+      code.root,
+      recovery.root,
+      locked.root,
+      footer,
+    ),
   );
   container.hidden = false;
 
@@ -54,8 +98,10 @@ export function startPhoneStep(container, challenge, { onRestart }) {
     heading.textContent = HEADINGS[next];
     push.root.hidden = next !== "push";
     code.root.hidden = next !== "code" && next !== "app";
+    recovery.root.hidden = next !== "recovery";
     locked.root.hidden = next !== "locked";
     footer.hidden = next === "locked";
+    useRecovery.parentElement.hidden = next === "recovery";
   }
 
   function stop() {
@@ -73,11 +119,15 @@ export function startPhoneStep(container, challenge, { onRestart }) {
     onRestart(message);
   }
 
-  function finish(session) {
+  async function finish(answer) {
+    if (stopped) return;
     stop();
-    saveSession(session);
     clearChallenge();
+    if (onDone) return onDone(answer);
+    if (!answer.session?.token) return restart(REASONS.usedElsewhere);
+    saveSession(answer.session);
     notify("You're verified. Opening your account…", "success");
+    if (remembering?.box.checked) await remember(answer.session);
     location.assign("account.html");
   }
 
@@ -89,7 +139,7 @@ export function startPhoneStep(container, challenge, { onRestart }) {
     locked.loginAgain.focus();
   }
 
-  /** The login can't go on: the code form or the push says why. */
+  /** The login can't go on: a form or the push says why. */
   function ended(err) {
     if (stopped) return;
     if (err.code === "superseded") return restart(REASONS.superseded);
@@ -114,6 +164,12 @@ export function startPhoneStep(container, challenge, { onRestart }) {
     else if (entering) code.refresh();
   }
 
+  function showRecovery(reason, kind = "info") {
+    setState("recovery");
+    notify(reason, kind);
+    recovery.focus();
+  }
+
   function pushStatus(status) {
     if (Number.isFinite(status.expires_in)) {
       const expiresAt = Date.now() + status.expires_in * 1000;
@@ -124,7 +180,7 @@ export function startPhoneStep(container, challenge, { onRestart }) {
       case "pending":
         return;
       case "approved":
-        if (status.session?.token) return finish(status.session);
+        if (status.session?.token || status.step_up) return finish(status);
         return restart(REASONS.usedElsewhere);
       case "denied":
       case "expired":
@@ -155,9 +211,12 @@ export function startPhoneStep(container, challenge, { onRestart }) {
   push.useCode.addEventListener("click", () =>
     showCode(REASONS.useCode, null, { kind: "info", keepWatching: true }),
   );
+  useRecovery.addEventListener("click", () => showRecovery(REASONS.recovery));
   startOver.addEventListener("click", () => restart(""));
 
-  if (challenge.method === "onetouch") {
+  if (challenge.method === "recovery") {
+    showRecovery(REASONS.accountLocked, "error");
+  } else if (challenge.method === "onetouch") {
     setState("push");
     heading.focus();
     waiting = waitForPush(push, {

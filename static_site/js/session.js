@@ -1,8 +1,10 @@
-// Tokens live only in sessionStorage: gone when the tab closes, never in localStorage or a URL.
+// Tokens live only in sessionStorage: gone when the tab closes, never in a URL. The one
+// exception is a remembered browser's token, in localStorage: remembering is its point.
 
 const CHALLENGE = "twofold.challenge";
 const SESSION = "twofold.session";
 const FLASH = "twofold.flash";
+const BROWSER = "twofold.browser";
 
 function read(key) {
   try {
@@ -19,7 +21,14 @@ function write(key, value) {
 
 /** Keep a challenge from POST /signup or POST /login ("signup" | "login"), deadline local. */
 export function saveChallenge(challenge, purpose) {
-  const stored = {
+  const stored = challengeView(challenge, purpose);
+  write(CHALLENGE, stored);
+  return stored;
+}
+
+/** What the phone step needs of a challenge from the API, with its deadlines made local. */
+export function challengeView(challenge, purpose) {
+  return {
     purpose,
     token: challenge.token,
     method: challenge.method,
@@ -32,8 +41,6 @@ export function saveChallenge(challenge, purpose) {
       ? Date.now() + challenge.push_expires_in * 1000
       : null,
   };
-  write(CHALLENGE, stored);
-  return stored;
 }
 
 /** The stored challenge for `purpose`, or null when there is none or its life has run out. */
@@ -84,4 +91,22 @@ export function takeFlash() {
   const flash = read(FLASH);
   sessionStorage.removeItem(FLASH);
   return flash && typeof flash.text === "string" ? flash : null;
+}
+
+/** The token of this browser, if the account remembers it (localStorage: it outlives tabs). */
+export function browserToken() {
+  try {
+    const token = localStorage.getItem(BROWSER);
+    return token && token.length <= 256 ? token : null;
+  } catch {
+    return null;
+  }
+}
+
+export function keepBrowserToken(token) {
+  localStorage.setItem(BROWSER, token);
+}
+
+export function dropBrowserToken() {
+  localStorage.removeItem(BROWSER);
 }

@@ -7,6 +7,7 @@ export const HEADINGS = {
   code: "Enter your verification code",
   app: "Enter the code from your authenticator app",
   locked: "This login is locked",
+  recovery: "Use a recovery code",
 };
 
 export const REASONS = {
@@ -24,6 +25,10 @@ export const REASONS = {
     "A newer login for this account started, so this one was stopped. " +
     "If it wasn't you, change your password.",
   useCode: "Enter the code from your authenticator app, or ask us to text or call you.",
+  accountLocked:
+    "This account is locked after too many wrong codes. A recovery code unlocks it; " +
+    "without one, contact support.",
+  recovery: "Type one of the recovery codes you saved when you set up your account.",
 };
 
 // Why the login texted a code instead of sending a push.

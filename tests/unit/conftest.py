@@ -92,12 +92,66 @@ def tables(aws):
 
 
 @pytest.fixture
-def authy():
-    """A fake Authy behind `responses`: every HTTP call the app makes is answered here."""
+def authy(aws):
+    """A fake Authy behind `responses`: every HTTP call the app makes is answered here.
+
+    After ``aws``: moto mocks HTTP with `responses` too, and the mock started last wins.
+    """
     fake = FakeAuthy(UNIT_ENV["AUTHY_API_URL"], UNIT_ENV["AUTHY_API_KEY"])
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         fake.install(rsps)
+        fake.rsps = rsps  # for another vendor's fixture to add its routes
         yield fake
+
+
+VERIFY_URL = "https://verify.test"
+EMULATOR_URL = "https://emulator.test"
+
+
+@pytest.fixture
+def verify(authy, monkeypatch, frozen_clock):
+    """The stage on Twilio Verify: the emulator's Verify v2 (in process, on our clock)
+    behind ``responses``; returns the emulator's control client (texts, authenticator)."""
+    import re
+    from urllib.parse import urlsplit
+
+    from chalicelib import config, vendors
+    from chalicelib.vendors.verify import VerifyClient
+    from devstack.emulator.app import LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN, create_app
+    from devstack.emulator_client import EmulatorControl
+
+    emulator = create_app("unused-authy-key", clock=frozen_clock).test_client()
+
+    def forward(request):
+        url = urlsplit(request.url)
+        answer = emulator.open(
+            url.path,
+            method=request.method,
+            query_string=url.query,
+            data=request.body,
+            headers=dict(request.headers),
+        )
+        return answer.status_code, dict(answer.headers), answer.get_data()
+
+    pattern = re.compile(r"https://(verify|emulator)\.test/.*")
+    for method in ("GET", "POST", "PUT", "DELETE"):
+        authy.rsps.add_callback(method, pattern, callback=forward)
+    service = VerifyClient(LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN, api_url=VERIFY_URL).create_service(
+        "Unit Login"
+    )
+    for name, value in {
+        "FACTOR_PROVIDER": "verify",
+        "VERIFY_API_URL": VERIFY_URL,
+        "TWILIO_ACCOUNT_SID": LOCAL_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": LOCAL_AUTH_TOKEN,
+        "VERIFY_SERVICE_SID": service.sid,
+    }.items():
+        monkeypatch.setenv(name, value)
+    config.settings.cache_clear()
+    vendors.vendor.cache_clear()
+    yield EmulatorControl(EMULATOR_URL)
+    config.settings.cache_clear()
+    vendors.vendor.cache_clear()
 
 
 class Api:
