@@ -239,8 +239,13 @@ def account_forget_browser(browser_id):
 
 @route("/account", methods=["GET"])
 def account():
-    session = sessions.resolve_session(_bearer())
-    return accounts.account_view(session.email)
+    """The whole account page in one answer: the account, its security and its activity."""
+    session, user = _session_and_user()
+    return {
+        **accounts.account_view(user),
+        "security": security.overview(user, session),
+        **accounts.activity(user.email),
+    }
 
 
 @route("/account/activity", methods=["GET"])

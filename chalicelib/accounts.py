@@ -133,9 +133,8 @@ def user_of(session):
     return User.get(session.email, consistent_read=True)
 
 
-def account_view(email):
-    """What the account page shows."""
-    user = User.get(email)
+def account_view(user):
+    """What the account page shows of the account itself."""
     return {
         "name": user.name,
         "email": user.email,

@@ -16,7 +16,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.config import table_prefix
@@ -142,11 +142,11 @@ class Session(Model):
 
 
 class BrowsersOfAccount(GlobalSecondaryIndex):
-    """Finds an account's remembered browsers, to list or forget them."""
+    """An account's remembered browsers, whole: listing them is one query."""
 
     class Meta:
         index_name = "browsers-of-account"
-        projection = KeysOnlyProjection()
+        projection = AllProjection()
 
     email = UnicodeAttribute(hash_key=True)
 

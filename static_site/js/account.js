@@ -1,4 +1,5 @@
 import { ApiError, request } from "./api.js";
+import { startSecurity } from "./security.js";
 import { clearTokens, sessionToken, setFlash } from "./session.js";
 import { el, notify, setBusy, startPage } from "./ui.js";
 
@@ -18,6 +19,9 @@ const activity = {
 const METHODS = {
   onetouch: "approved in the Authy app",
   code: "with a verification code",
+  recovery_code: "with a recovery code",
+  remembered_browser: "from a remembered browser",
+  passkey: "with a passkey",
   sms: "with a texted code",
   call: "with a code by phone call",
 };
@@ -49,6 +53,16 @@ const EVENTS = {
   challenge_locked: { label: "Login locked after too many wrong codes", alert: true },
   account_locked: { label: "Account locked after too many wrong codes", alert: true },
   logout: { label: "Logged out" },
+  account_unlocked: { label: "Account unlocked" },
+  recovery_codes_created: { label: "New recovery codes made", alert: true },
+  recovery_code_used: { label: "A recovery code was used", alert: true },
+  step_up_succeeded: { label: "Proved it's you for a security change" },
+  browser_remembered: { label: "A browser was remembered for 30 days", alert: true },
+  browser_forgotten: { label: "A remembered browser was forgotten" },
+  password_changed: { label: "Password changed", alert: true },
+  password_change_failed: { label: "Password change refused: wrong current password", alert: true },
+  authenticator_added: { label: "Authenticator app added", alert: true },
+  authenticator_removed: { label: "Authenticator app removed", alert: true },
 };
 
 const GARBLED = "The server sent an answer we couldn't read. Please try again.";
@@ -99,17 +113,29 @@ function show(account) {
   activity.section.hidden = false; // the activity reads as part of the account
 }
 
-async function load(token) {
+async function load(token, security) {
   retry.hidden = true;
   loading.hidden = false;
+  activity.failed.hidden = true;
+  activity.retry.hidden = true;
+  let answer;
   try {
-    show(await request("/account", { token }));
+    answer = await request("/account", { token });
+    show(answer);
   } catch (err) {
     if (err.status === 401) return toLogIn("Your session has ended. Please log in again.");
     loading.hidden = true;
     notify(failed(err).message, "error");
     retry.hidden = false;
     retry.focus();
+    return;
+  }
+  // One answer holds the account, its security and its recent activity: one round trip.
+  security.render(answer.security);
+  try {
+    showActivity(answer);
+  } catch (err) {
+    activityFailed(err);
   }
 }
 
@@ -161,12 +187,16 @@ async function loadActivity(token) {
     showActivity(await request("/account/activity", { token }));
   } catch (err) {
     if (err.status === 401) return toLogIn("Your session has ended. Please log in again.");
-    activity.loading.hidden = true;
-    activity.failed.hidden = false;
-    notify(failed(err).message, "error");
-    activity.retry.hidden = false;
-    if (!activity.section.hidden) activity.retry.focus();
+    activityFailed(err);
   }
+}
+
+function activityFailed(err) {
+  activity.loading.hidden = true;
+  activity.failed.hidden = false;
+  notify(failed(err).message, "error");
+  activity.retry.hidden = false;
+  if (!activity.section.hidden) activity.retry.focus();
 }
 
 // --- logging out ----------------------------------------------------------------------
@@ -194,9 +224,11 @@ function again(loader, token) {
 startPage(async () => {
   const token = sessionToken();
   if (!token) return toLogIn("Please log in to see your account.");
-  retry.addEventListener("click", again(load, token));
+  const security = startSecurity(token, {
+    onSessionEnded: () => toLogIn("Your session has ended. Please log in again."),
+  });
+  retry.addEventListener("click", again((t) => load(t, security), token));
   activity.retry.addEventListener("click", again(loadActivity, token));
   logout.addEventListener("click", () => logOut(token));
-  // Both at once: the activity is one more round trip, not one more wait.
-  await Promise.all([load(token), loadActivity(token)]);
+  await load(token, security);
 });

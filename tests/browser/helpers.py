@@ -204,6 +204,20 @@ ACCOUNT = {
     "last_login": {"at": "2025-01-02T09:30:00Z", "method": "onetouch"},
 }
 
+SECURITY = {
+    "phone": {"number": "+1 ••• ••• 0123", "texts_and_calls": True},
+    "authenticator": {"offered": False, "added": None, "added_at": None},
+    "recovery_codes_left": 0,
+    "browsers": [],
+    "proven_until": None,
+}
+
+
+def account_answer(activity=None):
+    """GET /account's one answer: the account, its security and its recent activity."""
+    return {**ACCOUNT, "security": SECURITY, **(ACTIVITY if activity is None else activity)}
+
+
 ACTIVITY = {
     "events": [
         {

@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import (
-    ACCOUNT,
     ACCOUNT_URL,
     ACTIVITY,
     COUNT_STATUS_FETCHES,
+    account_answer,
     challenge_answer,
     session_storage,
     status_answer,
@@ -34,8 +34,7 @@ def start_login(page, site, api, *status_answers):
     challenge = challenge_answer()
     api.on("POST", "/login", (200, challenge))
     api.on("GET", "/login/status", *(status_answers or [(200, status_answer())]))
-    api.on("GET", "/account", (200, ACCOUNT))
-    api.on("GET", "/account/activity", (200, ACTIVITY))
+    api.on("GET", "/account", (200, account_answer()))
     page.goto(f"{site}/login.html")
     page.get_by_label("Email").fill("ada@example.com")
     page.get_by_label("Password").fill("correct horse battery staple")
@@ -77,7 +76,7 @@ def test_an_approval_over_the_socket_is_collected_with_one_status_call(
     expect_account(page)
     calls = [call[:2] for call in socket_api.calls]
     assert calls[:2] == [("POST", "/login"), ("GET", "/login/status")]
-    assert sorted(calls[2:]) == [("GET", "/account"), ("GET", "/account/activity")]
+    assert calls[2:] == [("GET", "/account")]  # the account, its security and its activity
     assert list(session_storage(page)) == ["twofold.session"]
     fake_socket.wait_for(lambda: fake_socket.closed == 1, "the page to close its socket")
 
