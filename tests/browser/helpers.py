@@ -5,67 +5,26 @@ import re
 import secrets
 import threading
 import time
-from dataclasses import dataclass
 
-import requests
 from playwright.sync_api import expect
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import serve
 
-PASSWORD = "correct horse battery staple"
+from devstack import members
+from devstack.members import PASSWORD, Member, unique_email, us_phone  # noqa: F401 - for tests
+
 ACCOUNT_URL = re.compile(r"/account\.html$")
 LOGIN_URL = re.compile(r"/login\.html$")
 
 
-def unique_email():
-    return f"user-{secrets.token_hex(5)}@example.com"
-
-
-def us_phone():
-    """A number libphonenumber accepts for +1, different for every test."""
-    return f"201555{secrets.randbelow(10_000):04d}"
-
-
-@dataclass
-class Member:
-    name: str
-    email: str
-    password: str
-    phone: str
-    authy_id: str
-
-
 def authy_id_for(stack, email):
     """The emulator's id for the user registered with ``email`` (waits for the signup)."""
-
-    def find():
-        found = [u for u in stack.emulator.users() if u["email"].lower() == email.lower()]
-        return str(found[-1]["authy_id"]) if found else None
-
-    return stack.emulator.wait_for(find, message=f"a user {email} in the emulator")
+    return members.authy_id_of(stack, email)
 
 
 def create_member(stack, name="Ada Lovelace"):
     """Sign up through the API and prove the phone through the emulator, as a set-up step."""
-    email, phone = unique_email(), us_phone()
-    body = {"name": name, "email": email, "password": PASSWORD, "country_code": "+1"}
-    response = requests.post(f"{stack.api_url}/signup", json={**body, "phone": phone}, timeout=20)
-    assert response.status_code == 201, response.text
-    challenge = response.json()["challenge"]
-    authy_id = authy_id_for(stack, email)
-    assert challenge["method"] == "onetouch", "new emulator users have the Authy app"
-    stack.emulator.approve(stack.emulator.wait_for_request(authy_id)["uuid"])
-
-    def session():
-        status = requests.get(
-            f"{stack.api_url}/login/status",
-            headers={"Authorization": f"Bearer {challenge['token']}"},
-            timeout=20,
-        ).json()
-        return status.get("session")
-
-    stack.emulator.wait_for(session, timeout=20, interval=0.5, message="the signup approval")
-    return Member(name, email, PASSWORD, phone, authy_id)
+    return members.sign_up(stack, name=name)
 
 
 def log_in(page, site_url, member):

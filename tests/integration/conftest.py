@@ -4,7 +4,6 @@ Fixtures chain: ``stack`` → ``api`` → ``member`` (a signed-up user with the 
 Tests that change the emulator (callback off, faults) restore it in their fixtures.
 """
 
-import dataclasses
 import re
 import secrets
 import uuid
@@ -12,6 +11,7 @@ import uuid
 import pytest
 import requests
 
+from devstack import members
 from devstack.stack import Stack
 
 PASSWORD = "correct horse battery staple"
@@ -84,44 +84,19 @@ def email(request):
     return f"{name}-{uuid.uuid4().hex[:8]}@example.com"
 
 
-@dataclasses.dataclass
-class Member:
-    email: str
-    authy_id: int
-
-
 def authy_id_of(stack, email):
-    """The Authy id the emulator gave this email (signup registers it there)."""
-
-    def registered():
-        found = [user for user in stack.emulator.users() if user["email"] == email]
-        return found[0]["authy_id"] if found else None
-
-    return stack.emulator.wait_for(registered, message=f"{email} in the emulator")
+    return members.authy_id_of(stack, email)
 
 
 def session_when_approved(stack, api, challenge):
     """Poll GET /login/status until it hands out the session."""
-
-    def session():
-        body = api.status(challenge)
-        assert body["status"] in ("pending", "approved"), body
-        return body.get("session")
-
-    return stack.emulator.wait_for(
-        session, timeout=TIMEOUT, interval=0.25, message="a session from /login/status"
-    )
+    return members.session_when_approved(stack, challenge, api.session)
 
 
 @pytest.fixture
 def member(stack, api, email):
     """A user who signed up and approved the signup push; the Authy app is installed."""
-    challenge = api.signup(email)
-    assert challenge["method"] == "onetouch", challenge
-    authy_id = authy_id_of(stack, email)
-    stack.emulator.approve(stack.emulator.wait_for_request(authy_id)["uuid"])
-    session_when_approved(stack, api, challenge)
-    return Member(email, authy_id)
+    return members.sign_up(stack, email=email, http=api.session)
 
 
 @pytest.fixture
