@@ -5,6 +5,7 @@
 import { request } from "./api.js";
 import { startPhoneStep } from "./phone-step.js";
 import { challengeView } from "./session.js";
+import { el } from "./ui.js";
 
 /** Prove a second factor again for the session `token`, in `container`. */
 export async function stepUp(container, token) {
@@ -19,6 +20,9 @@ export async function stepUp(container, token) {
       onRestart: (message) => done(() => reject(new Error(message || "Stopped."))),
       onDone: () => done(resolve),
     });
+    container.prepend(
+      el("p", { class: "step-up-intro" }, "Before this change, prove it's you again."),
+    );
     container.scrollIntoView?.({ block: "start" });
   });
 }

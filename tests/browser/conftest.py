@@ -183,6 +183,15 @@ def stack():
         yield running
 
 
+@pytest.fixture(scope="session")
+def verify_stack():
+    """The same stack on Twilio Verify (the emulator's Verify v2)."""
+    from devstack.stack import Stack
+
+    with Stack(provider="verify") as running:
+        yield running
+
+
 @pytest.fixture
 def member(stack):
     """A member whose signup proved the phone, with the Authy app (helpers.create_member)."""

@@ -1,6 +1,7 @@
 """The whole local stack, once per session, and a small client for our HTTP API.
 
-Fixtures chain: ``stack`` → ``api`` → ``member`` (a signed-up user with the Authy app).
+Fixtures chain: ``stack`` → ``api`` → ``member`` (a signed-up user with the Authy app);
+``verify_stack`` is the same stack on Twilio Verify.
 Tests that change the emulator (callback off, faults) restore it in their fixtures.
 """
 
@@ -21,6 +22,13 @@ TIMEOUT = 20  # seconds for a condition on the real stack: a callback, a status 
 @pytest.fixture(scope="session")
 def stack():
     with Stack() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def verify_stack():
+    """The whole stack on Twilio Verify (the emulator's Verify v2)."""
+    with Stack(provider="verify") as running:
         yield running
 
 
