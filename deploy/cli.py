@@ -11,12 +11,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.config import check_origin
 from chalicelib.errors import ConfigurationError
-from deploy import api, authy_key, edge_secret, frontdoor, schema, site, tables
+from deploy import api, edge_secret, frontdoor, parameters, schema, site, tables
 from deploy import bucket as buckets
 from deploy.errors import DeployError
 from deploy.policy import FUNCTIONS, lambda_policies, policy_file, policy_text
 from deploy.project import SITE_DIR, STAGES, chalice_config, lambda_environment, load_stage
 from deploy.unlock import unlock
+from deploy.vendor_setup import vendor_environment
 
 CALLBACK_PATH = "/authy/callback"
 
@@ -41,8 +42,7 @@ def up(stage_name, environ=os.environ, session=None, log=print):
     specs = schema.table_specs(stage)
     tables.ensure_tables(session.client("dynamodb"), specs, log)
     ssm = session.client("ssm")
-    if authy_key.ensure_api_key(ssm, stage.parameter_name, environ.get("AUTHY_API_KEY")):
-        log(f"parameter {stage.parameter_name}: Authy API key stored (SecureString)")
+    vendor = vendor_environment(ssm, stage, environ, log)
     secret = edge_secret.ensure_edge_secret(ssm, stage.edge_secret_name, log)
     s3, cloudfront = session.client("s3"), session.client("cloudfront")
     bucket = stage.bucket_name(account, region)
@@ -53,7 +53,7 @@ def up(stage_name, environ=os.environ, session=None, log=print):
     buckets.admit_only(s3, bucket, opened.arn)
     site_origin = configured_site or opened.origin
     _check_committed_policy(stage, specs, log)
-    endpoints = deploy_api(stage, site_origin, specs, region, log)
+    endpoints = deploy_api(stage, site_origin, specs, region, log, vendor)
     opened = door.open(endpoints, domain)
     site.publish(s3, bucket, site.site_objects(SITE_DIR, endpoints.websocket_url), log)
     frontdoor.invalidate(cloudfront, opened.distribution_id)
@@ -62,7 +62,8 @@ def up(stage_name, environ=os.environ, session=None, log=print):
         "distribution": opened.domain_name,
         "api": endpoints.api_url,
         "websocket": endpoints.websocket_url,
-        "callback": callback_url(endpoints.api_url),
+        "callback": callback_url(endpoints.api_url) if stage.provider == "authy" else None,
+        "verify_service": vendor.get("VERIFY_SERVICE_SID"),
         "dns": [frontdoor.dns_record(opened, alias) for alias in opened.aliases],
     }
 
@@ -131,7 +132,7 @@ class FrontDoorSteps:
         )
 
 
-def deploy_api(stage, site_origin, specs, region, log=print):
+def deploy_api(stage, site_origin, specs, region, log=print, vendor=None):
     """chalice deploy with what only a deploy knows; twice when it creates an API.
 
     A new API's URL (and the WebSocket API's id, which the policy names) exist only once
@@ -141,7 +142,7 @@ def deploy_api(stage, site_origin, specs, region, log=print):
     known = api.deployed_endpoints(stage.name)
     endpoints = api.deploy(
         stage,
-        lambda_settings(stage, site_origin, known),
+        lambda_settings(stage, site_origin, known, vendor),
         deployed_policies(stage, specs, known),
         region,
     )
@@ -152,7 +153,7 @@ def deploy_api(stage, site_origin, specs, region, log=print):
         )
         again = api.deploy(
             stage,
-            lambda_settings(stage, site_origin, endpoints),
+            lambda_settings(stage, site_origin, endpoints, vendor),
             deployed_policies(stage, specs, endpoints),
             region,
         )
@@ -161,14 +162,17 @@ def deploy_api(stage, site_origin, specs, region, log=print):
     return endpoints
 
 
-def lambda_settings(stage, site_origin, endpoints):
-    """The variables the deploy adds to every Lambda of the stage, given what is deployed."""
+def lambda_settings(stage, site_origin, endpoints, vendor=None):
+    """The variables the deploy adds to every Lambda of the stage, given what is deployed.
+
+    ``vendor`` is what vendor_setup stored for the stage's vendor (parameter names, ids).
+    """
     environment = {
         "SITE_ORIGIN": site_origin,
-        "AUTHY_API_KEY_PARAM": stage.parameter_name,
         "EDGE_SECRET_PARAM": stage.edge_secret_name,
+        **(vendor if vendor is not None else {"AUTHY_API_KEY_PARAM": stage.parameter_name}),
     }
-    if endpoints is not None:
+    if endpoints is not None and stage.provider == "authy":
         environment["AUTHY_CALLBACK_URL"] = callback_url(endpoints.api_url)
         if endpoints.websocket_management_url:
             environment["WEBSOCKET_MANAGEMENT_URL"] = endpoints.websocket_management_url
@@ -218,7 +222,7 @@ def destroy(
     for name in stage.parameter_names:
         if not delete_secret:
             log(f"parameter {name}: kept (--delete-secret deletes it)")
-        elif authy_key.delete_api_key(session.client("ssm"), name):
+        elif parameters.delete(session.client("ssm"), name):
             log(f"parameter {name}: deleted")
 
 
@@ -268,10 +272,15 @@ def _summary(stage_name, urls):
         f"  CloudFront: {urls['distribution']}",
         f"  API (direct): {urls['api']}",
         f"  WebSocket: {urls['websocket'] or 'none (the pages poll)'}",
-        "Authy console → your application → OneTouch → callback URL, exactly:",
-        f"  {urls['callback']}",
-        "A new or changed distribution takes a few minutes to reach every edge.",
     ]
+    if urls.get("callback"):
+        lines += [
+            "Authy console → your application → OneTouch → callback URL, exactly:",
+            f"  {urls['callback']}",
+        ]
+    if urls.get("verify_service"):
+        lines.append(f"  Twilio Verify Service: {urls['verify_service']}")
+    lines.append("A new or changed distribution takes a few minutes to reach every edge.")
     if urls["dns"]:
         lines += ["At your DNS provider (once):", *[f"  {record}" for record in urls["dns"]]]
     return "\n".join(lines)

@@ -7,7 +7,7 @@ server's. The deploy makes it once per stage; the distribution and the Lambda re
 
 import secrets
 
-from deploy.authy_key import SECURE_STRING
+from deploy.parameters import SECURE_STRING
 
 
 def ensure_edge_secret(ssm, name, log=print):

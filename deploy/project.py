@@ -31,11 +31,24 @@ class Stage:
     app_name: str
     table_prefix: str
     api_gateway_stage: str = DEFAULT_API_GATEWAY_STAGE  # the path segment of both APIs' URLs
+    provider: str = "authy"  # FACTOR_PROVIDER in the stage's settings: authy or verify
+    product_name: str = "Twofold"  # APP_NAME: what texts, pushes and authenticators show
+
+    def parameter(self, what):
+        """The name of one of the stage's SSM parameters."""
+        return f"/twofold/{self.name}/{what}"
 
     @property
     def parameter_name(self):
         """The SSM SecureString holding the Authy API key."""
-        return f"/twofold/{self.name}/authy-api-key"
+        return self.parameter("authy-api-key")
+
+    @property
+    def vendor_secret_names(self):
+        """The SecureStrings of the stage's vendor: Authy's key, or Twilio's token or key."""
+        if self.provider == "verify":
+            return (self.parameter("twilio-auth-token"), self.parameter("twilio-api-key-secret"))
+        return (self.parameter_name,)
 
     @property
     def edge_secret_name(self):
@@ -45,7 +58,7 @@ class Stage:
     @property
     def parameter_names(self):
         """Every SSM SecureString of the stage that its REST Lambda reads."""
-        return (self.parameter_name, self.edge_secret_name)
+        return (*self.vendor_secret_names, self.edge_secret_name)
 
     @property
     def site_name(self):
@@ -82,4 +95,6 @@ def load_stage(name, root=ROOT):
         api_gateway_stage=settings.get("api_gateway_stage")
         or config.get("api_gateway_stage")
         or DEFAULT_API_GATEWAY_STAGE,
+        provider=(env.get("FACTOR_PROVIDER") or "authy").strip().lower(),
+        product_name=env.get("APP_NAME") or "Twofold",
     )

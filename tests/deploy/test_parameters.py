@@ -1,9 +1,18 @@
-"""deploy.authy_key against a moto server: a SecureString, written only when it changes."""
+"""deploy.parameters against a moto server: a SecureString, written only when it changes."""
 
 import pytest
 
-from deploy.authy_key import delete_api_key, ensure_api_key
 from deploy.errors import DeployError
+from deploy.parameters import delete, ensure_secret, ensure_value
+
+
+def ensure_api_key(ssm, name, key):
+    return ensure_secret(ssm, name, key, "Authy API key", "deploy with AUTHY_API_KEY set")
+
+
+def delete_api_key(ssm, name):
+    return delete(ssm, name)
+
 
 NAME = "/twofold/dev/authy-api-key"
 
@@ -47,3 +56,12 @@ def test_delete(session):
     ensure_api_key(ssm, NAME, "key-one")
     assert delete_api_key(ssm, NAME) is True
     assert delete_api_key(ssm, NAME) is False
+
+
+def test_a_plain_value_is_kept_for_the_next_deploy(session):
+    ssm = session.client("ssm")
+    name = "/twofold/dev/verify-service-sid"
+    assert ensure_value(ssm, name, None) is None
+    assert ensure_value(ssm, name, "VA" + "1" * 32) == "VA" + "1" * 32
+    assert ensure_value(ssm, name, None) == "VA" + "1" * 32
+    assert ssm.get_parameter(Name=name)["Parameter"]["Type"] == "String"
