@@ -25,6 +25,19 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def listen(port, what):
+    """A listening socket on loopback (port 0: a free one); OSError says why not, in a line."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise OSError(f"cannot listen on {HOST}:{port} ({what}): {exc.strerror}") from None
+    return sock
+
+
 def check_port_free(port, what):
     """StackError in one line when something already listens on ``port``."""
     with socket.socket() as sock:

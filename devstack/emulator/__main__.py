@@ -7,14 +7,12 @@ environment, or the local ones (not secrets) when those are unset.
 import argparse
 import os
 import signal
-import socket
 import sys
 
 from werkzeug.serving import make_server
 
 from devstack.emulator.app import LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN, create_app
-
-HOST = "127.0.0.1"
+from devstack.processes import HOST, listen
 
 
 def parse_args(argv):
@@ -32,17 +30,12 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def listen(host, port):
+def _listen(port):
     """Bind the port ourselves, so a busy one is a one-line error and not werkzeug's text."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host, port))
-        sock.listen(128)
+        return listen(port, "the emulator")
     except OSError as exc:
-        sock.close()
-        sys.exit(f"emulator: cannot listen on {host}:{port}: {exc.strerror or exc}")
-    return sock
+        sys.exit(f"emulator: {exc}")
 
 
 def twilio_credentials(env):
@@ -63,7 +56,7 @@ def main(argv=None):
         app_name=args.app_name,
         twilio_credentials=twilio_credentials(os.environ),
     )
-    listener = listen(HOST, args.port)
+    listener = _listen(args.port)
     server = make_server(HOST, args.port, app, threaded=True, fd=listener.fileno())
     listener.close()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

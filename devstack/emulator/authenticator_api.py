@@ -1,9 +1,10 @@
 """The authenticator app's control routes (``/emulator/authenticator/...``), for the phone
 page and for tests: add an account by key or otpauth URI, read the codes, remove one."""
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, request
 
 from devstack.emulator.authenticator import BadKey
+from devstack.emulator.shared import control_error
 
 authenticator_api = Blueprint("authenticator", __name__, url_prefix="/emulator/authenticator")
 
@@ -12,15 +13,9 @@ def authenticator():
     return current_app.extensions["emulator"].authenticator
 
 
-def _error(status, message):
-    response = jsonify(error=message)
-    response.status_code = status
-    return response
-
-
 @authenticator_api.errorhandler(BadKey)
 def bad_key(error):
-    return _error(400, str(error))
+    return control_error(400, str(error))
 
 
 @authenticator_api.get("/accounts")
@@ -32,10 +27,10 @@ def accounts():
 def add_account():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("key"), str):
-        return _error(400, "send {key: a Base32 key or an otpauth:// URI, label?}")
+        return control_error(400, "send {key: a Base32 key or an otpauth:// URI, label?}")
     label = body.get("label")
     if label is not None and not isinstance(label, str):
-        return _error(400, "label must be a string")
+        return control_error(400, "label must be a string")
     account = authenticator().add(body["key"], label)
     return {"account": authenticator().view(account)}, 201
 
@@ -45,5 +40,5 @@ def remove_account(account_id):
     try:
         authenticator().remove(account_id)
     except KeyError:
-        return _error(404, f"no account {account_id}")
+        return control_error(404, f"no account {account_id}")
     return {"removed": account_id}

@@ -6,11 +6,13 @@ import json
 import re
 import urllib.parse
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from devstack.emulator import errors, phones
 from devstack.emulator.callback_payload import app_id, device
+from devstack.emulator.faults import faulty_answer
 from devstack.emulator.params import from_json, is_true, nest
+from devstack.emulator.shared import emulator
 from devstack.emulator.state import DEFAULT_SECONDS_TO_EXPIRE, UnknownRequest, UnknownUser
 
 authy_api = Blueprint("authy", __name__)
@@ -31,22 +33,13 @@ IGNORED = {
 SENT = {"sms": "SMS token was sent", "call": "Call started..."}
 
 
-def emulator():
-    return current_app.extensions["emulator"]
-
-
 @authy_api.before_request
 def guard():
     """Count the call, apply an injected fault, then check the API key."""
     endpoint = request.endpoint.rsplit(".", 1)[-1]
-    emulator().count(endpoint)
-    fault = emulator().faults.draw(endpoint)
-    if fault is not None:
-        fault.pause()
-        if fault.malformed:
-            return Response(MALFORMED_BODY, status=fault.status or 200, mimetype="application/json")
-        if fault.status:
-            return errors.for_status(fault.status).response()
+    faulty = faulty_answer(emulator(), endpoint, MALFORMED_BODY, errors.for_status)
+    if faulty is not None:
+        return faulty
     key = request.headers.get("X-Authy-API-Key", "")
     if not hmac.compare_digest(key.encode("utf-8"), emulator().api_key.encode("utf-8")):
         raise errors.invalid_api_key()
@@ -54,7 +47,7 @@ def guard():
 
 
 @authy_api.errorhandler(errors.AuthyError)
-def authy_error(error):
+def authycontrol_error(error):
     return error.response()
 
 

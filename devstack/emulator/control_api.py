@@ -3,10 +3,11 @@
 No API key: the emulator listens on loopback only.
 """
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, request
 
 from devstack.emulator import phones
 from devstack.emulator.faults import parse_fault
+from devstack.emulator.shared import control_error, emulator
 from devstack.emulator.state import (
     STATUSES,
     AppNotInstalled,
@@ -24,40 +25,30 @@ class BadInput(ValueError):
     """The control call's input makes no sense."""
 
 
-def emulator():
-    return current_app.extensions["emulator"]
-
-
-def _error(status, message):
-    response = jsonify(error=message)
-    response.status_code = status
-    return response
-
-
 @control_api.errorhandler(UnknownUser)
 def unknown_user(error):
-    return _error(404, f"no user with authy_id {error.args[0]}")
+    return control_error(404, f"no user with authy_id {error.args[0]}")
 
 
 @control_api.errorhandler(UnknownRequest)
 def unknown_request(error):
-    return _error(404, f"no approval request {error.args[0]}")
+    return control_error(404, f"no approval request {error.args[0]}")
 
 
 @control_api.errorhandler(NotPending)
 def not_pending(error):
-    return _error(409, f"the approval request is {error.args[0]}, not pending")
+    return control_error(409, f"the approval request is {error.args[0]}, not pending")
 
 
 @control_api.errorhandler(AppNotInstalled)
 def app_not_installed(_error_):
-    return _error(409, "the user has not installed the Authy app")
+    return control_error(409, "the user has not installed the Authy app")
 
 
 @control_api.errorhandler(BadInput)
 @control_api.errorhandler(ValueError)
 def bad_input(error):
-    return _error(400, str(error))
+    return control_error(400, str(error))
 
 
 def _json_body():
@@ -203,7 +194,7 @@ def approval_requests():
 @control_api.post("/approval_requests/<request_uuid>/<action>")
 def answer(request_uuid, action):
     if action not in ANSWERS:
-        return _error(404, "use approve, deny or expire")
+        return control_error(404, "use approve, deny or expire")
     answered = emulator().answer(request_uuid, ANSWERS[action])
     return {"approval_request": request_view(answered, emulator().state.now())}
 

@@ -162,3 +162,23 @@ class FaultInjector:
     def describe(self):
         with self.lock:
             return [fault.describe() for fault in self.faults.values()]
+
+
+def faulty_answer(emulator, endpoint, malformed_body, error_for_status):
+    """Count a call to ``endpoint`` and play the fault injected there, if one fires.
+
+    Returns the Flask answer a fault gives (a malformed body, or ``error_for_status``'s
+    error in the vendor's own shape), or None when the call should go on.
+    """
+    from flask import Response
+
+    emulator.count(endpoint)
+    fault = emulator.faults.draw(endpoint)
+    if fault is None:
+        return None
+    fault.pause()
+    if fault.malformed:
+        return Response(malformed_body, status=fault.status or 200, mimetype="application/json")
+    if fault.status:
+        return error_for_status(fault.status).response()
+    return None

@@ -5,12 +5,12 @@ Flask's threads, the control API and the callback worker see a consistent state.
 """
 
 import dataclasses
-import random
 import secrets
 import threading
 import uuid
 
 from devstack.emulator import totp
+from devstack.emulator.shared import ClockedState
 
 CODE_LENGTH = 7
 CODE_LIFE_SECONDS = 600
@@ -95,15 +95,12 @@ class ApprovalRequest:
         return self.created_at
 
 
-class AuthyState:
+class AuthyState(ClockedState):
     """Users, messages and approval requests of one emulated Authy application."""
 
     def __init__(self, lock, clock, app_installed_default=True, seed=None):
-        self.lock = lock or threading.RLock()
-        self.clock = clock
         self.app_installed_default = app_installed_default
-        self._random = random.Random(seed)
-        self.reset()
+        super().__init__(lock or threading.RLock(), clock, seed)
 
     def reset(self):
         with self.lock:
@@ -112,9 +109,6 @@ class AuthyState:
             self.messages = []
             self.requests = {}
             self._next_id = 10_000_001
-
-    def now(self):
-        return self.clock()
 
     # users
 

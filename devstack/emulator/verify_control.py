@@ -2,23 +2,14 @@
 account holds, end a verification early, read a factor's current code. No credentials:
 the emulator listens on loopback only."""
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, request
 
 from devstack.emulator import totp
+from devstack.emulator.shared import control_error, emulator
 
 verify_control = Blueprint("verify_control", __name__, url_prefix="/emulator/verify")
 
 VERIFICATION_STATUSES = ("pending", "approved", "canceled", "expired")
-
-
-def emulator():
-    return current_app.extensions["emulator"]
-
-
-def _error(status, message):
-    response = jsonify(error=message)
-    response.status_code = status
-    return response
 
 
 def verification_view(verification, now):
@@ -77,7 +68,7 @@ def services():
 def verifications():
     to, status = request.args.get("to") or None, request.args.get("status") or None
     if status not in (None, *VERIFICATION_STATUSES):
-        return _error(400, f"status must be one of {', '.join(VERIFICATION_STATUSES)}")
+        return control_error(400, f"status must be one of {', '.join(VERIFICATION_STATUSES)}")
     state = emulator().verify
     with state.lock:
         now = state.now()
@@ -92,9 +83,9 @@ def expire(sid):
     try:
         verification = state.expire(sid)
     except KeyError:
-        return _error(404, f"no verification {sid}")
+        return control_error(404, f"no verification {sid}")
     except ValueError as error:
-        return _error(409, f"the verification is {error.args[0]}, not pending")
+        return control_error(409, f"the verification is {error.args[0]}, not pending")
     return {"verification": verification_view(verification, state.now())}
 
 
@@ -112,7 +103,7 @@ def factor_code(sid):
     state = emulator().factors
     factor = state.factors.get(sid)
     if factor is None:
-        return _error(404, f"no factor {sid}")
+        return control_error(404, f"no factor {sid}")
     now = state.now()
     return {
         "code": factor.code_at(now),

@@ -8,12 +8,12 @@ against the factor's steps from ``skew`` before to ``skew`` after now.
 
 import base64
 import dataclasses
-import random
 import secrets
 import urllib.parse
 
 from devstack.emulator import totp
 from devstack.emulator import verify_errors as errors
+from devstack.emulator.shared import ClockedState
 from devstack.emulator.verify_state import new_sid
 
 MAX_WRONG_CODES = 5
@@ -104,23 +104,14 @@ class Challenge:
         return self.answer
 
 
-class FactorState:
+class FactorState(ClockedState):
     """Entities with their factors and challenges, per Service."""
-
-    def __init__(self, lock, clock, seed=None):
-        self.lock = lock
-        self.clock = clock
-        self._random = random.Random(seed)
-        self.reset()
 
     def reset(self):
         with self.lock:
             self.entities = {}  # (service_sid, identity) -> Entity
             self.factors = {}  # sid -> Factor
             self.challenges = {}  # sid -> Challenge
-
-    def now(self):
-        return self.clock()
 
     # entities
 

@@ -7,16 +7,14 @@ it cannot use is 60200 naming the parameter (docs/verify-api.md).
 import hmac
 import re
 
-from flask import Response, current_app, request
+from flask import request
 
 from devstack.emulator import verify_errors as errors
+from devstack.emulator.faults import faulty_answer
+from devstack.emulator.shared import emulator
 
 MALFORMED_BODY = '{"sid": "VE0123456789abcdef0123456789abcd'
 IDENTITY = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
-
-
-def emulator():
-    return current_app.extensions["emulator"]
 
 
 def base_url():
@@ -27,14 +25,9 @@ def base_url():
 def guard():
     """Count the call, apply an injected fault, then check the Basic credentials."""
     endpoint = request.endpoint.rsplit(".", 1)[-1]
-    emulator().count(endpoint)
-    fault = emulator().faults.draw(endpoint)
-    if fault is not None:
-        fault.pause()
-        if fault.malformed:
-            return Response(MALFORMED_BODY, status=fault.status or 200, mimetype="application/json")
-        if fault.status:
-            return errors.for_status(fault.status).response()
+    faulty = faulty_answer(emulator(), endpoint, MALFORMED_BODY, errors.for_status)
+    if faulty is not None:
+        return faulty
     if not _authenticated(request.authorization, emulator().twilio_credentials):
         raise errors.authenticate()
     return None

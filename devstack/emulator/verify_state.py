@@ -6,9 +6,9 @@ read from the shared clock. Errors are raised as Twilio's (``VerifyError``).
 """
 
 import dataclasses
-import random
 
 from devstack.emulator import verify_errors as errors
+from devstack.emulator.shared import ClockedState
 
 CODE_LIFE_SECONDS = 600
 MAX_CHECKS = 5
@@ -69,23 +69,14 @@ class Message:
     at: float
 
 
-class VerifyState:
+class VerifyState(ClockedState):
     """Services, verifications and messages of one emulated Twilio account."""
-
-    def __init__(self, lock, clock, seed=None):
-        self.lock = lock
-        self.clock = clock
-        self._random = random.Random(seed)
-        self.reset()
 
     def reset(self):
         with self.lock:
             self.services = {}
             self.verifications = {}
             self.messages = []
-
-    def now(self):
-        return self.clock()
 
     def sid(self, prefix):
         return new_sid(prefix, self._random)

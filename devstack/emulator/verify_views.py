@@ -55,7 +55,8 @@ def page_view(key, items, page, page_size, path, base, has_next):
     }
 
 
-def verification_view(verification, account_sid, status, base):
+def _verification_fields(verification, account_sid, status):
+    """What a verification and a check of it both say (Twilio's field names)."""
     return {
         "sid": verification.sid,
         "service_sid": verification.service_sid,
@@ -64,11 +65,17 @@ def verification_view(verification, account_sid, status, base):
         "channel": verification.channel,
         "status": status,
         "valid": status == "approved",
-        "date_created": iso(verification.created_at),
-        "date_updated": iso(verification.updated_at),
-        "lookup": {},
         "amount": None,
         "payee": None,
+        "date_created": iso(verification.created_at),
+        "date_updated": iso(verification.updated_at),
+    }
+
+
+def verification_view(verification, account_sid, status, base):
+    return {
+        **_verification_fields(verification, account_sid, status),
+        "lookup": {},
         "send_code_attempts": [
             {"time": iso(a["time"]), "channel": a["channel"], "attempt_sid": a["sid"]}
             for a in verification.send_attempts
@@ -80,18 +87,8 @@ def verification_view(verification, account_sid, status, base):
 
 def check_view(verification, account_sid, status):
     return {
-        "sid": verification.sid,
-        "service_sid": verification.service_sid,
-        "account_sid": account_sid,
-        "to": verification.to,
-        "channel": verification.channel,
-        "status": status,
-        "valid": status == "approved",
-        "amount": None,
-        "payee": None,
+        **_verification_fields(verification, account_sid, status),
         "sna_attempts_error_codes": [],
-        "date_created": iso(verification.created_at),
-        "date_updated": iso(verification.updated_at),
     }
 
 

@@ -15,9 +15,10 @@ import pathlib
 import signal
 import sys
 
+from devstack.processes import HOST, listen
 from devstack.websocket_gateway.gateway import Gateway
 from devstack.websocket_gateway.management import make_server
-from devstack.websocket_gateway.server import HOST, listen, run
+from devstack.websocket_gateway.server import run
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 

@@ -1,26 +1,10 @@
 """Serve a Gateway: the WebSocket listener on the event loop, @connections on threads."""
 
-import socket
 import threading
 
 from websockets.asyncio.server import serve
 
 from devstack.websocket_gateway.management import MAX_PAYLOAD
-
-HOST = "127.0.0.1"
-
-
-def listen(port, what):
-    """A listening socket on loopback (port 0: a free one); OSError says why not."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((HOST, port))
-        sock.listen(128)
-    except OSError as exc:
-        sock.close()
-        raise OSError(f"cannot listen on {HOST}:{port} ({what}): {exc.strerror}") from None
-    return sock
 
 
 async def run(gateway, ws_sock, management, stop, ready=None):

@@ -35,7 +35,7 @@ def unscoped(served):
     """A client without a Service, as the deploy has before it creates one."""
     client = VerifyClient(LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN, api_url=served, sleep=lambda _: None)
     yield client
-    client.transport.session.close()
+    client.transport.http.session.close()
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def client(served, service):
         LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN, service.sid, api_url=served, sleep=lambda _: None
     )
     yield client
-    client.transport.session.close()
+    client.transport.http.session.close()
 
 
 def wrong(code):
@@ -144,7 +144,7 @@ def test_wrong_credentials_are_unavailable(served, service):
     client = VerifyClient(LOCAL_ACCOUNT_SID, "wrong", service.sid, api_url=served)
     with pytest.raises(VendorUnavailable):
         client.start_verification(PHONE, "sms")
-    client.transport.session.close()
+    client.transport.http.session.close()
 
 
 # faults
@@ -181,6 +181,6 @@ def test_a_hung_read_times_out_once_and_is_not_retried(served, service, control)
             client.fetch_service(service.sid)
     finally:
         control.clear_faults()  # wakes the emulator's hung handler
-        client.transport.session.close()
+        client.transport.http.session.close()
     assert time.monotonic() - started < 2
     assert control.stats()["calls"]["verify_service_fetch"] == 1

@@ -19,10 +19,11 @@ import requests
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
+from devstack.processes import listen
 from devstack.websocket_gateway import events
 from devstack.websocket_gateway.gateway import Gateway
 from devstack.websocket_gateway.management import make_server
-from devstack.websocket_gateway.server import listen, run
+from devstack.websocket_gateway.server import run
 
 ORIGIN = "http://127.0.0.1:8080"
 API = {"api_id": "test0ws001", "stage": "api", "port": "0", "scheme": "http"}

@@ -35,7 +35,7 @@ def client():
 def test_every_call_has_connect_and_read_timeouts_and_the_key(client):
     responses.get(STATUS, json=OK_STATUS)
     assert client.has_app(7) is True
-    assert client.session.timeouts == [(2.0, 4.0)]
+    assert client.http.session.timeouts == [(2.0, 4.0)]
     assert responses.calls[0].request.headers["X-Authy-API-Key"] == "key"
 
 

@@ -103,7 +103,7 @@ def test_every_call_has_timeouts_basic_auth_and_a_pascalcase_form(client):
     responses.post(VERIFICATIONS, status=201, json=VERIFICATION_BODY)
     client.start_verification(PHONE, "sms")
     [call] = responses.calls
-    assert client.transport.session.timeouts == [(2.0, 4.0)]
+    assert client.transport.http.session.timeouts == [(2.0, 4.0)]
     expected = base64.b64encode(f"{ACCOUNT}:{TOKEN}".encode()).decode()
     assert call.request.headers["Authorization"] == f"Basic {expected}"
     assert call.request.headers["Content-Type"] == "application/x-www-form-urlencoded"

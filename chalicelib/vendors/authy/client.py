@@ -7,11 +7,11 @@ Failures become :class:`VendorUnavailable`; a wrong code is an ordinary ``False`
 """
 
 import logging
-import time
 
 import requests
 
 from chalicelib.errors import VendorRejected, VendorUnavailable
+from chalicelib.vendors.http import VendorHttp, failed_fast
 
 log = logging.getLogger(__name__)
 
@@ -28,49 +28,31 @@ class AuthyClient:
     """Talks to Authy (or the local emulator) at ``api_url``."""
 
     def __init__(self, api_url, api_key, session=None, timeout=(2.0, 4.0), retries=1):
-        self.api_url = api_url.rstrip("/")
-        self.api_key = api_key
-        self.session = session or requests.Session()
-        self.timeout = timeout
-        self.retries = retries
-        self.calls = 0  # counted for benchmarks; never reset here
+        self.http = VendorHttp(
+            "authy",
+            api_url,
+            session=session or requests.Session(),
+            timeout=timeout,
+            retries=retries,
+            headers={"X-Authy-API-Key": api_key},
+        )
+
+    @property
+    def calls(self):
+        return self.http.calls
 
     def _call(self, what, method, path, *, params=None, json=None, idempotent=False):
         """Return ``(status, body)``; raise VendorUnavailable on transport or server trouble.
 
         ``what`` names the call in logs: the path is never logged (verify's holds the code).
         """
-        attempts = 1 + (self.retries if idempotent else 0)
-        for attempt in range(attempts):
-            last = attempt == attempts - 1
-            self.calls += 1
-            try:
-                response = self.session.request(
-                    method,
-                    self.api_url + path,
-                    params=params,
-                    json=json,
-                    headers={"X-Authy-API-Key": self.api_key, "Accept": "application/json"},
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                )
-            except requests.Timeout:
-                log.warning("authy %s timed out", what)
-                raise VendorUnavailable() from None
-            except requests.RequestException as exc:
-                log.warning("authy %s unreachable: %s", what, type(exc).__name__)
-                if last:
-                    raise VendorUnavailable() from None
-                time.sleep(0.1 * 2**attempt)
-                continue
-            if response.status_code >= 500 or response.status_code == 429:
-                log.warning("authy %s answered %s", what, response.status_code)
-                if last:
-                    raise VendorUnavailable()
-                time.sleep(0.1 * 2**attempt)
-                continue
-            return response.status_code, self._json(what, response)
-        raise VendorUnavailable()  # pragma: no cover - the loop always returns or raises
+        response = self.http.request(
+            what, method, path, repeatable=idempotent, params=params, json=json
+        )
+        if failed_fast(response):
+            log.warning("authy %s answered %s", what, response.status_code)
+            raise VendorUnavailable()
+        return response.status_code, self._json(what, response)
 
     @staticmethod
     def _json(what, response):

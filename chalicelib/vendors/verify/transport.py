@@ -1,19 +1,15 @@
-"""HTTP to Verify v2: Basic auth, form-encoded requests, timeouts, careful retries.
+"""HTTP to Verify v2: Basic auth, form-encoded requests (vendors.http: timeouts, and
+retries only for what Twilio documents as safe to repeat: reads and deletes).
 
-Every call has connect and read timeouts. A call is repeated only when Twilio documents
-it as safe to repeat (reads and deletes, ``repeatable=True``) and only after a failure
-that happened fast (a refused connection, a 5xx, a 429), never after a timeout: one
-login never waits on a hung vendor more than once per call. What the answer means is the
-caller's business; this module only guarantees a status and a JSON object (or nothing,
-for a 204). See docs/verify-api.md.
+What the answer means is the caller's business; this module only guarantees a status and
+a JSON object (or nothing, for a 204). See docs/verify-api.md.
 """
 
 import dataclasses
 import logging
 
-import requests
-
 from chalicelib.errors import VendorUnavailable
+from chalicelib.vendors.http import VendorHttp
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +35,19 @@ class Transport:
     """One base URL and one set of credentials; ``calls`` counts requests sent."""
 
     def __init__(self, api_url, username, password, *, session, timeout, retries, sleep):
-        self.api_url = api_url.rstrip("/")
-        self.auth = (username, password)
-        self.session = session
-        self.timeout = timeout
-        self.retries = retries
-        self.sleep = sleep
-        self.calls = 0
+        self.http = VendorHttp(
+            "verify",
+            api_url,
+            session=session,
+            timeout=timeout,
+            retries=retries,
+            auth=(username, password),
+            sleep=sleep,
+        )
+
+    @property
+    def calls(self):
+        return self.http.calls
 
     def call(self, what, method, path, *, data=None, params=None, repeatable=False):
         """Send one request (again, if ``repeatable`` and it failed fast); return an Answer.
@@ -53,45 +55,10 @@ class Transport:
         ``what`` names the call in logs; paths, bodies and Twilio's messages are never
         logged, since they can hold a phone number or a code.
         """
-        attempts = 1 + (self.retries if repeatable else 0)
-        for attempt in range(1, attempts + 1):
-            response = self._send(what, method, path, data, params, last=attempt == attempts)
-            if response is None:
-                self._pause(attempt)
-                continue
-            failed_fast = response.status_code >= 500 or response.status_code == 429
-            if failed_fast and attempt < attempts:
-                log.warning("verify %s answered %s", what, response.status_code)
-                self._pause(attempt)
-                continue
-            return _decode(what, response)
-        raise VendorUnavailable()  # pragma: no cover - the last attempt returns or raises
-
-    def _send(self, what, method, path, data, params, last):
-        """The response, or None for a fast failure worth another attempt."""
-        self.calls += 1
-        try:
-            return self.session.request(
-                method,
-                self.api_url + path,
-                data=data,
-                params=params,
-                auth=self.auth,
-                headers={"Accept": "application/json"},
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
-        except requests.Timeout:
-            log.warning("verify %s timed out", what)
-            raise VendorUnavailable() from None
-        except requests.RequestException as exc:
-            log.warning("verify %s unreachable: %s", what, type(exc).__name__)
-            if last:
-                raise VendorUnavailable() from None
-            return None
-
-    def _pause(self, attempt):
-        self.sleep(0.1 * 2 ** (attempt - 1))
+        response = self.http.request(
+            what, method, path, repeatable=repeatable, data=data, params=params
+        )
+        return _decode(what, response)
 
 
 def _decode(what, response):
