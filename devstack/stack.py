@@ -260,7 +260,7 @@ class Stack:
         except AppError as exc:
             raise StackError(f"creating the Verify service in the emulator failed: {exc}") from None
         finally:
-            client.transport.session.close()
+            client.transport.http.session.close()
         return self.environment()
 
     def _start(self, commands, names, env):
