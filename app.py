@@ -289,4 +289,5 @@ def ws_message(event):
 
 @app.on_ws_disconnect()
 def ws_disconnect(event):
-    watchers.forget(event.connection_id)
+    """Nothing to forget: a closed socket's id stays on its challenge, which ends soon,
+    and a post to it just answers "gone"."""

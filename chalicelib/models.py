@@ -10,6 +10,7 @@ import os
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -69,11 +70,16 @@ class User(Model):
 
 
 class OneTouchIndex(GlobalSecondaryIndex):
-    """Finds a challenge from the OneTouch request uuid an Authy callback names."""
+    """Finds a challenge, whole, from the push request id a vendor's callback names.
+
+    The whole item is projected, so a callback reads it in one query; the index is
+    eventually consistent, which is safe: every change it leads to is a conditional write
+    on the challenge itself.
+    """
 
     class Meta:
-        index_name = "onetouch-uuid"
-        projection = KeysOnlyProjection()
+        index_name = "push-request"
+        projection = AllProjection()
 
     onetouch_uuid = UnicodeAttribute(hash_key=True)
 
@@ -110,7 +116,9 @@ class LoginChallenge(Model):
     expires_at = NumberAttribute()
     used = BooleanAttribute(default=False)
     superseded = BooleanAttribute(default=False)  # a newer challenge of the account started
-    watchers = NumberAttribute(default=0)  # WebSocket watches taken (at most MAX_WATCHERS)
+    # The WebSocket connections waiting to hear how it ends (at most MAX_WATCHERS): kept on
+    # the challenge, so telling them needs no read and a closed socket no write.
+    watchers = ListAttribute(of=UnicodeAttribute, default=list)
     ttl = TTLAttribute()
     onetouch_index = OneTouchIndex()
 
@@ -206,29 +214,6 @@ class AuditEvent(Model):
     ttl = TTLAttribute()
 
 
-class ChallengeWatchers(GlobalSecondaryIndex):
-    """Finds the WebSocket connections watching one challenge."""
-
-    class Meta:
-        index_name = "challenge-watchers"
-        projection = KeysOnlyProjection()
-
-    challenge_hash = UnicodeAttribute(hash_key=True)
-
-
-class WatchConnection(Model):
-    """A browser's WebSocket connection waiting to hear how a challenge ends."""
-
-    class Meta(TableMeta):
-        table_name = f"{table_prefix()}-connections"
-
-    connection_id = UnicodeAttribute(hash_key=True)
-    challenge_hash = UnicodeAttribute()  # the challenge's token_hash
-    expires_at = NumberAttribute()  # the challenge's end: nothing to tell after it
-    ttl = TTLAttribute()
-    challenge_index = ChallengeWatchers()
-
-
 MODELS = (
     User,
     LoginChallenge,
@@ -236,7 +221,6 @@ MODELS = (
     CallbackNonce,
     RateCounter,
     AuditEvent,
-    WatchConnection,
     RememberedBrowser,
 )
 

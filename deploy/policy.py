@@ -58,14 +58,11 @@ REACH = {
     # signup, login, codes, callbacks, sessions, audit: every table; pushes end in sockets
     REST_FUNCTION: Reach({EVERY_TABLE: ITEM_ACTIONS}, indexes=True, parameters=True, sockets=True),
     "websocket_connect": Reach(),  # compares the Origin header with SITE_ORIGIN
-    "websocket_message": Reach(  # reads the watched challenge, counts and notes the watch
-        {
-            "LoginChallenge": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
-            "WatchConnection": ("dynamodb:PutItem",),
-        },
+    "websocket_message": Reach(  # reads the watched challenge and notes the watch on it
+        {"LoginChallenge": ("dynamodb:GetItem", "dynamodb:UpdateItem")},
         sockets=True,
     ),
-    "websocket_disconnect": Reach({"WatchConnection": ("dynamodb:DeleteItem",)}),
+    "websocket_disconnect": Reach(),  # forgets nothing: the id stays on its challenge
 }
 
 

@@ -9,8 +9,6 @@ duplicate, a late one or one for a request we don't know.
 
 import logging
 
-from pynamodb.exceptions import DoesNotExist
-
 from chalicelib import clock, requestlog, storage
 from chalicelib.models import CallbackNonce, LoginChallenge
 from chalicelib.second_step import push
@@ -53,10 +51,8 @@ def _apply(answer):
     return answer.status
 
 
-def _challenge_for(uuid):
-    for key in LoginChallenge.onetouch_index.query(uuid, limit=1):
-        try:
-            return LoginChallenge.get(key.token_hash, consistent_read=True)
-        except DoesNotExist:
-            return None
+def _challenge_for(request_id):
+    """The challenge that sent this push, read whole from the index (one query)."""
+    for challenge in LoginChallenge.onetouch_index.query(request_id, limit=1):
+        return challenge
     return None

@@ -6,9 +6,12 @@ outcome travels over the socket; the session is still handed out by GET /login/s
 or POST /login/verify. Messages go through API Gateway's @connections endpoint
 (``WEBSOCKET_MANAGEMENT_URL``), the same way in AWS, locally and in tests.
 
-A challenge takes at most ``MAX_WATCHERS`` watches, and they are told in parallel with
-short timeouts, so a callback from Authy is answered within 2 seconds whatever the
-sockets do (Authy turns a callback URL off after repeated slow or failed answers).
+The watching connections are kept on the challenge itself (at most ``MAX_WATCHERS``, a
+conditional append): whoever changes the challenge's state has them in hand, a closed
+socket needs no write (posting to it later just answers "gone"), and they go when the
+challenge does. They are told in parallel with short timeouts, so a callback from Authy
+is answered within 2 seconds whatever the sockets do (Authy turns a callback URL off
+after repeated slow or failed answers).
 """
 
 import concurrent.futures
@@ -16,10 +19,12 @@ import functools
 import json
 import logging
 
-from chalicelib import clock, requestlog, storage
+from pynamodb.expressions.condition import size
+
+from chalicelib import requestlog, storage
 from chalicelib.config import settings
 from chalicelib.errors import AppError, MalformedJSON, TooManyWatchers
-from chalicelib.models import LoginChallenge, WatchConnection
+from chalicelib.models import LoginChallenge
 from chalicelib.second_step.challenge import load_challenge, status_of
 
 log = logging.getLogger(__name__)
@@ -36,36 +41,21 @@ def origin_allowed(headers):
 
 
 def watch(connection_id, message):
-    """Register the connection for the challenge its message names; answer its status."""
+    """Register the connection on the challenge its message names; answer its status."""
     try:
         challenge = load_challenge(_token_of(message))
-        _register(connection_id, challenge)
+        if not storage.write_if(
+            LoginChallenge(token_hash=challenge.token_hash).update,
+            actions=[LoginChallenge.watchers.set(LoginChallenge.watchers.append([connection_id]))],
+            condition=LoginChallenge.token_hash.exists()
+            & (size(LoginChallenge.watchers) < MAX_WATCHERS),
+        ):
+            raise TooManyWatchers()
     except AppError as error:
         _send(connection_id, {"error": error.code})
         return
     requestlog.note(challenge_id=challenge.challenge_id, event="watch")
     _send(connection_id, {"status": status_of(challenge)})
-
-
-def _register(connection_id, challenge):
-    """Count the watch on the challenge and store the connection, in one transaction."""
-    transaction = storage.Transaction()
-    transaction.update(
-        "challenge",
-        LoginChallenge(token_hash=challenge.token_hash),
-        [LoginChallenge.watchers.add(1)],
-        LoginChallenge.token_hash.exists()
-        & (LoginChallenge.watchers.does_not_exist() | (LoginChallenge.watchers < MAX_WATCHERS)),
-    )
-    connection = WatchConnection(
-        connection_id=connection_id,
-        challenge_hash=challenge.token_hash,
-        expires_at=challenge.expires_at,
-        ttl=clock.at(challenge.expires_at),
-    )
-    transaction.save("connection", connection)
-    if transaction.commit():
-        raise TooManyWatchers()
 
 
 def _token_of(message):
@@ -81,31 +71,20 @@ def _token_of(message):
     return token if isinstance(token, str) and len(token) <= 256 else None
 
 
-def forget(connection_id):
-    """The socket closed: forget it."""
-    WatchConnection(connection_id=connection_id).delete()
-
-
 def notify(challenge, status):
-    """Tell every socket watching ``challenge`` its new status, all at once; drop the gone.
+    """Tell every socket watching ``challenge`` (as it was just written) its new status.
 
-    Only called while the challenge is live, and a watch lives as long as its challenge,
-    so every connection the index names is still worth telling.
+    All at once, within NOTIFY_SECONDS; a gone or slow socket only means its page polls.
     """
-    if not settings().websocket_management_url:
-        return
-    ids = [key.connection_id for key in WatchConnection.challenge_index.query(challenge.token_hash)]
-    if not ids:
+    ids = list(challenge.watchers or [])[:MAX_WATCHERS]
+    if not ids or not settings().websocket_management_url:
         return
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WATCHERS)
     try:
-        sent = {pool.submit(_send, cid, {"status": status}): cid for cid in ids[:MAX_WATCHERS]}
-        done, _ = concurrent.futures.wait(sent, timeout=NOTIFY_SECONDS)
+        sent = [pool.submit(_send, cid, {"status": status}) for cid in ids]
+        concurrent.futures.wait(sent, timeout=NOTIFY_SECONDS)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-    for future in done:
-        if not future.result():
-            WatchConnection(connection_id=sent[future]).delete()
 
 
 def _send(connection_id, payload):

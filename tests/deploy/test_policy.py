@@ -3,8 +3,8 @@
 tests/deploy/code_reach.py reads app.py and chalicelib and finds, per Lambda, every AWS
 action its code can send; each Lambda's generated policy must allow exactly that (the
 REST API's keeps its rights on every table). So a new PynamoDB call in, say,
-``watchers.forget`` fails here until REACH in deploy/policy.py grants it to
-``$disconnect``, and only to it.
+``watchers._token_of`` fails here until REACH in deploy/policy.py grants it to
+``$default``, and only to it.
 """
 
 import json
@@ -193,8 +193,8 @@ def project(tmp_path):
     ("function", "source", "need"),
     [
         (  # a new read in $disconnect's code
-            "websocket_disconnect",
-            "def forget(connection_id):\n    User.get(connection_id)\n",
+            "websocket_message",
+            "def _token_of(connection_id):\n    User.get(connection_id)\n",
             ("dynamodb:GetItem", ("table", "User")),
         ),
         (  # an item read, then written back
@@ -208,26 +208,26 @@ def project(tmp_path):
             ("ssm:GetParameter", ("parameters",)),
         ),
         (  # an index query
-            "websocket_disconnect",
-            "def forget(connection_id):\n"
+            "websocket_message",
+            "def _token_of(connection_id):\n"
             "    for key in LoginChallenge.onetouch_index.query(connection_id):\n"
             "        pass\n",
             ("dynamodb:Query", ("index", "LoginChallenge")),
         ),
         (  # an update on an item whose model cannot be told: every table
-            "websocket_disconnect",
-            "def forget(connection_id):\n    thing(connection_id).update(actions=[])\n",
+            "websocket_message",
+            "def _token_of(connection_id):\n    thing(connection_id).update(actions=[])\n",
             ("dynamodb:UpdateItem", ("table", "*")),
         ),
         (  # a conditional write through storage.write_if
-            "websocket_disconnect",
-            "def forget(connection_id):\n"
+            "websocket_message",
+            "def _token_of(connection_id):\n"
             "    storage.write_if(User(email=connection_id).update, actions=[])\n",
             ("dynamodb:UpdateItem", ("table", "User")),
         ),
         (  # one write of a storage.Transaction, on a parameter's transaction
-            "websocket_disconnect",
-            "def forget(connection_id, transaction=None):\n"
+            "websocket_message",
+            "def _token_of(connection_id, transaction=None):\n"
             "    transaction.save('x', LoginChallenge(token_hash=connection_id))\n",
             ("dynamodb:PutItem", ("table", "LoginChallenge")),
         ),
@@ -245,15 +245,19 @@ def test_a_new_call_fails_until_its_functions_policy_allows_it(project, function
 def test_calls_that_send_nothing_are_not_counted(project):
     changed = project(
         "chalicelib/second_step/watchers.py",
-        "def forget(connection_id):\n"
+        "from chalicelib.models import User\n"
+        "def _token_of(message):\n"
         "    flags = set()\n"
         "    flags.update(['x'])\n"
         "    {}.get('a')\n"
-        "    WatchConnection.connection_id.exists()\n"
-        "    WatchConnection(connection_id=connection_id).delete()\n",
+        "    User.email.exists()\n"
+        "    User(email=message).delete()\n",
     )
-    assert changed.needs("websocket_disconnect") == {
-        ("dynamodb:DeleteItem", ("table", "WatchConnection"))
+    assert changed.needs("websocket_message") == {
+        ("dynamodb:GetItem", ("table", "LoginChallenge")),
+        ("dynamodb:UpdateItem", ("table", "LoginChallenge")),
+        ("dynamodb:DeleteItem", ("table", "User")),
+        ("execute-api:ManageConnections", ("sockets",)),
     }
 
 

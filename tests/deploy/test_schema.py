@@ -18,8 +18,8 @@ def test_the_known_tables_and_their_shapes(specs):
     assert users.durable and users.ttl_attribute is None
     challenges = by_model["LoginChallenge"]
     assert challenges.ttl_attribute == "ttl" and not challenges.durable
-    assert challenges.index_names == ["onetouch-uuid"]
-    assert challenges.global_indexes[0]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    assert challenges.index_names == ["push-request"]
+    assert challenges.global_indexes[0]["Projection"] == {"ProjectionType": "ALL"}
     assert "ProvisionedThroughput" not in challenges.global_indexes[0]
 
 

@@ -191,6 +191,22 @@ def api(tables, authy, tmp_path):
 
 
 @pytest.fixture
+def dynamodb_calls(monkeypatch):
+    """Every DynamoDB operation PynamoDB sends from now on: (operation, table)."""
+    from pynamodb.connection.base import Connection
+
+    calls = []
+    send = Connection.dispatch
+
+    def dispatch(self, name, kwargs):
+        calls.append((name, kwargs.get("TableName", "")))
+        return send(self, name, kwargs)
+
+    monkeypatch.setattr(Connection, "dispatch", dispatch)
+    return calls
+
+
+@pytest.fixture
 def from_ip(monkeypatch):
     """Make the next requests come from ``ip``, as API Gateway's identity.sourceIp says."""
     from chalice.local import LambdaEventConverter

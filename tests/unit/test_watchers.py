@@ -7,7 +7,7 @@ from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from app import ws_connect, ws_disconnect, ws_message
-from chalicelib.models import LoginChallenge, WatchConnection
+from chalicelib.models import LoginChallenge
 from chalicelib.second_step.challenge import CHALLENGE_SECONDS
 from chalicelib.second_step.watchers import MAX_WATCHERS
 from chalicelib.tokens import hash_token
@@ -55,9 +55,8 @@ def test_watching_a_challenge_answers_its_status_and_registers_the_socket(login)
     watch(challenge["token"])
 
     assert sent("conn-1") == [{"status": "pending"}]
-    stored = WatchConnection.get("conn-1")
-    assert stored.challenge_hash == hash_token(challenge["token"])
-    assert challenge["token"] not in str(stored.attribute_values)
+    stored = LoginChallenge.get(hash_token(challenge["token"]))
+    assert stored.watchers == ["conn-1"]
 
 
 @pytest.mark.parametrize(
@@ -71,10 +70,11 @@ def test_watching_a_challenge_answers_its_status_and_registers_the_socket(login)
         "x" * 5000,
     ],
 )
-def test_a_bad_watch_message_gets_an_error_and_registers_nothing(tables, body):
+def test_a_bad_watch_message_gets_an_error_and_registers_nothing(login, body):
+    challenge = login()
     ws_message(event("$default", "conn-bad", body), None)
     assert "error" in sent("conn-bad")[0]
-    assert list(WatchConnection.scan()) == []
+    assert LoginChallenge.get(hash_token(challenge["token"])).watchers == []
 
 
 def test_an_approval_is_pushed_to_every_watcher(login, authy, send_callback):
@@ -102,10 +102,19 @@ def test_a_watcher_of_another_challenge_hears_nothing(login, signup, authy, send
     assert sent("conn-mine")[-1] == {"status": "denied"}
 
 
-def test_disconnect_forgets_the_socket(login):
-    watch(login()["token"], "conn-gone")
-    ws_disconnect(event("$disconnect", "conn-gone"), None)
-    assert list(WatchConnection.scan()) == []
+def test_a_closed_socket_costs_nothing_and_is_told_nothing_it_can_hear(
+    login, authy, send_callback, dynamodb_calls
+):
+    challenge = login()
+    watch(challenge["token"], "conn-gone")
+    dynamodb_calls.clear()
+    assert ws_disconnect(event("$disconnect", "conn-gone"), None)["statusCode"] == 200
+    assert dynamodb_calls == []
+    apigatewaymanagementapi_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].connections.pop("conn-gone")
+
+    assert send_callback(authy.last_uuid(), 1000, "approved").status_code == 200
+
+    assert LoginChallenge.get(hash_token(challenge["token"])).onetouch_status == "approved"
 
 
 def test_a_late_answer_tells_nobody(login, authy, send_callback, frozen_clock):
@@ -127,7 +136,7 @@ def test_a_challenge_takes_three_watchers_and_no_more(login):
     watch(challenge["token"], "conn-extra")
 
     assert sent("conn-extra") == [{"error": "too_many_watchers"}]
-    assert sorted(c.connection_id for c in WatchConnection.scan()) == [
+    assert LoginChallenge.get(hash_token(challenge["token"])).watchers == [
         f"conn-{n}" for n in range(MAX_WATCHERS)
     ]
 
