@@ -132,8 +132,8 @@ def signup():
 @route("/login", methods=["POST"])
 def login():
     email, password, browser = accounts.read_credentials(_body())
-    user = accounts.authenticate(email, password, _context())
-    return flow.log_in(user, _context(), browser)
+    user, failures = accounts.authenticate(email, password, _context())
+    return flow.log_in(user, _context(), browser, failures)
 
 
 @route("/login/status", methods=["GET"])
@@ -244,14 +244,14 @@ def account():
     return {
         **accounts.account_view(user),
         "security": security.overview(user, session),
-        **accounts.activity(user.email),
+        **accounts.activity(user),
     }
 
 
 @route("/account/activity", methods=["GET"])
 def account_activity():
-    session = sessions.resolve_session(_bearer())
-    return accounts.activity(session.email)
+    _, user = _session_and_user()
+    return accounts.activity(user)
 
 
 @route("/logout", methods=["POST"])

@@ -96,18 +96,21 @@ def _release_claim(user):
 
 
 def authenticate(email, password, context):
-    """The active user with this email and password, or InvalidCredentials.
+    """``(user, failures)``: the active user with this email and password, or
+    InvalidCredentials; ``failures`` are the failure counters to give back with the
+    login's own write (``ratelimits.give_back_in``), since this password was right.
 
     A locked account is still returned: its second step takes only a recovery code.
 
     An unknown email is checked against a dummy hash, so it costs the same time as a
     wrong password and gets the same answer. Failures are counted (known email or not)
-    before the check, per (email, network) and per email across networks; once either
-    limit is reached even the right password is refused from there until its window ends.
+    before the check, per (email, network) and per email across networks, with the
+    network's login count, in one write; once a limit is reached even the right password
+    is refused from there until its window ends.
     """
-    ratelimits.take(ratelimits.LOGINS_PER_NETWORK, context.network)
-    failures = ratelimits.take_all(
+    network_login, *failures = ratelimits.take_together(
         [
+            (ratelimits.LOGINS_PER_NETWORK, context.network),
             (ratelimits.FAILED_PASSWORDS, f"{email}|{context.network}"),
             (ratelimits.FAILED_PASSWORDS_PER_EMAIL, email),
         ]
@@ -118,14 +121,16 @@ def authenticate(email, password, context):
         user = None
     if user is None or user.state != "active":
         verify_password(dummy_hash(), password)
+        # The same write as a known email's failure, so neither answers faster (the
+        # activity of an account made later shows nothing from before it: ``activity``).
+        audit.record_for(context, email, "login_failed", "password")
         raise InvalidCredentials()
     if not verify_password(user.password_hash, password):
         audit.record_for(context, email, "login_failed", "password")
         raise InvalidCredentials()
-    ratelimits.give_all_back(failures)
     if needs_rehash(user.password_hash):
         user.update(actions=[User.password_hash.set(hash_password(password))])
-    return user
+    return user, failures
 
 
 def user_of(session):
@@ -145,6 +150,6 @@ def account_view(user):
     }
 
 
-def activity(email):
-    """The account's recent activity, newest first."""
-    return {"events": audit.latest(email)}
+def activity(user):
+    """The account's recent activity, newest first, from its creation on."""
+    return {"events": audit.latest(user.email, since=user.created_at)}

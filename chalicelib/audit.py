@@ -17,20 +17,30 @@ SHOWN = 20
 _sequence = itertools.count()
 
 
+def event(email, kind, *, ip=None, user_agent=None, method=None):
+    """An unsaved event, for a transaction that writes it with what it describes."""
+    now = clock.now()
+    return AuditEvent(
+        email=email,
+        event_id=f"{int(now * 1000):015d}#{next(_sequence) % 10**6:06d}{secrets.token_hex(4)}",
+        kind=kind,
+        method=method,
+        at=now,
+        ip=ip,
+        user_agent=user_agent,
+        ttl=clock.at(now + KEEP_SECONDS),
+    )
+
+
+def event_for(context, email, kind, method=None):
+    """``event`` with the ip and browser of a RequestContext (or a stored challenge)."""
+    return event(email, kind, ip=context.ip, user_agent=context.user_agent, method=method)
+
+
 def record(email, kind, *, ip=None, user_agent=None, method=None):
     """Append an event; a failure is logged, never allowed to break the login it describes."""
-    now = clock.now()
     try:
-        AuditEvent(
-            email=email,
-            event_id=f"{int(now * 1000):015d}#{next(_sequence) % 10**6:06d}{secrets.token_hex(4)}",
-            kind=kind,
-            method=method,
-            at=now,
-            ip=ip,
-            user_agent=user_agent,
-            ttl=clock.at(now + KEEP_SECONDS),
-        ).save()
+        event(email, kind, ip=ip, user_agent=user_agent, method=method).save()
     except Exception:  # noqa: BLE001 - the audit trail must not take logins down with it
         log.exception("audit event %s not recorded", kind)
 
@@ -40,9 +50,15 @@ def record_for(context, email, kind, method=None):
     record(email, kind, ip=context.ip, user_agent=context.user_agent, method=method)
 
 
-def latest(email):
-    """The newest events first, as the account page shows them."""
-    events = AuditEvent.query(email, scan_index_forward=False, limit=SHOWN)
+def latest(email, since=0):
+    """The newest events first, as the account page shows them; none before ``since``
+    (an address's failed logins from before its account existed are not its owner's)."""
+    events = AuditEvent.query(
+        email,
+        AuditEvent.event_id >= f"{int(since * 1000):015d}",
+        scan_index_forward=False,
+        limit=SHOWN,
+    )
     return [
         {
             "at": clock.iso(event.at),

@@ -82,6 +82,41 @@ def give_back(limit, subject):
             raise
 
 
+def _window(limit, now):
+    start = now - now % limit.window
+    return start, start + limit.window
+
+
+def take_together(pairs):
+    """``take`` every ``(limit, subject)`` in one transaction: all are counted, or none is
+    and the first refusing limit's error is raised. Returns the counters taken, for
+    ``give_back_in``."""
+    now = clock.now()
+    transaction = storage.Transaction()
+    keys = []
+    for index, (limit, subject) in enumerate(pairs):
+        start, end = _window(limit, now)
+        keys.append(_key(limit, subject, start))
+        transaction.update(
+            str(index),
+            RateCounter(key=keys[-1]),
+            [RateCounter.count.add(1), RateCounter.ttl.set(clock.at(end + 60))],
+            RateCounter.count.does_not_exist() | (RateCounter.count < limit.allowed()),
+        )
+    refused = transaction.commit()
+    if refused:
+        limit, _ = pairs[min(int(name) for name in refused)]
+        raise limit.error(retry_after=max(1, math.ceil(_window(limit, now)[1] - now)))
+    return keys
+
+
+def give_back_in(transaction, taken):
+    """Add to ``transaction`` the return of counters ``take_together`` took: the very
+    window's counter each, which holds the unit taken, so no condition is needed."""
+    for key in taken:
+        transaction.update(f"give-back {key}", RateCounter(key=key), [RateCounter.count.add(-1)])
+
+
 def take_all(pairs):
     """``take`` every ``(limit, subject)``; on the first refusal give the others back, raise.
 

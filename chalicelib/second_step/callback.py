@@ -18,37 +18,40 @@ log = logging.getLogger(__name__)
 
 
 def handle_callback(method, headers, raw_body, query_pairs):
-    """Process one push callback; return a short word for logs, or raise CallbackRejected."""
+    """Process one push callback; return a short word for logs, or raise CallbackRejected.
+
+    Each authentic delivery is recorded once (a replay of it is a "duplicate"): with the
+    answer it brings, in the same write, or alone when it brings none we act on.
+    """
     answer = vendor().read_push_answer(method, headers, raw_body, query_pairs)
-    if not _first_time(answer):
-        return "duplicate"
-    return _apply(answer)
-
-
-def _first_time(answer):
-    """Record the authentic delivery; False when it was recorded before (a replay)."""
-    record = CallbackNonce(
+    delivery = CallbackNonce(
         nonce_key=answer.replay_key, ttl=clock.at(clock.now() + answer.replayable_for)
     )
-    return storage.write_if(record.save, condition=CallbackNonce.nonce_key.does_not_exist())
-
-
-def _apply(answer):
-    if answer.test:
-        return "test"
-    if answer.status not in ("approved", "denied") or answer.request_id is None:
-        return "ignored"
-    challenge = _challenge_for(answer.request_id)
+    challenge, outcome = _addressee(answer)
     if challenge is None:
-        return "unknown"
-    if vendor().owner_of(Person.of(challenge)) != answer.owner:
-        log.warning("callback for challenge %s names another user", challenge.challenge_id)
-        return "wrong_user"
+        first = storage.write_if(delivery.save, condition=CallbackNonce.nonce_key.does_not_exist())
+        return outcome if first else push.DUPLICATE
     requestlog.note(challenge_id=challenge.challenge_id)
-    if not push.record_result(challenge, answer.status):
-        return "late"
+    refused = push.record_result(challenge, answer.status, delivery)
+    if refused:
+        return refused
     log.info("challenge %s: push %s", challenge.challenge_id, answer.status)
     return answer.status
+
+
+def _addressee(answer):
+    """``(challenge, None)`` when the answer is one we record; else ``(None, why not)``."""
+    if answer.test:
+        return None, "test"
+    if answer.status not in ("approved", "denied") or answer.request_id is None:
+        return None, "ignored"
+    challenge = _challenge_for(answer.request_id)
+    if challenge is None:
+        return None, "unknown"
+    if vendor().owner_of(Person.of(challenge)) != answer.owner:
+        log.warning("callback for challenge %s names another user", challenge.challenge_id)
+        return None, "wrong_user"
+    return challenge, None
 
 
 def _challenge_for(request_id):

@@ -57,9 +57,10 @@ def new_challenge(user, purpose, context, now, session_hash=None):
     return token, challenge
 
 
-def save_as_live(challenge, user):
-    """Store the new challenge and make it the account's one live challenge, together."""
-    transaction = storage.Transaction()
+def save_as_live(challenge, user, transaction=None):
+    """Store the new challenge and make it the account's one live challenge, together
+    with whatever else the login writes (``transaction``: its audit events, say)."""
+    transaction = transaction or storage.Transaction()
     transaction.save("challenge", challenge, LoginChallenge.token_hash.does_not_exist())
     transaction.update(
         "account",
@@ -234,6 +235,8 @@ def complete(
         client_session, session = sessions.new_session(challenge.email, now)
         answer = {"session": client_session}
         transaction.save("session", session, Session.token_hash.does_not_exist())
+    kind = "step_up_succeeded" if step_up else "login_succeeded"
+    transaction.save("audit", audit.event_for(challenge, challenge.email, kind, method))
     failed = transaction.commit()
     if "challenge" in failed:
         raise ChallengeUsed()
@@ -241,21 +244,20 @@ def complete(
         raise SessionInvalid()  # the session being stepped up ended meanwhile
     if failed:
         raise _why_refused(challenge, method, account_refusal)
-    kind = "step_up_succeeded" if step_up else "login_succeeded"
-    audit.record_for(challenge, challenge.email, kind, method)
     requestlog.note(outcome="step_up" if step_up else "session")
     return answer
 
 
-def open_session(email, method, context):
+def open_session(email, method, context, transaction=None):
     """A session with no challenge: the second factor was proven some other way.
 
     A remembered browser, or a passkey (which is both factors at once). The account must
-    not be locked; the login is recorded as by ``method``.
+    not be locked; the login is recorded as by ``method``, in the same write as the
+    session and whatever else the login writes (``transaction``).
     """
     now = clock.now()
     client_session, session = sessions.new_session(email, now)
-    transaction = storage.Transaction()
+    transaction = transaction or storage.Transaction()
     transaction.update(
         "account",
         User(email=email),
@@ -263,9 +265,9 @@ def open_session(email, method, context):
         User.email.exists() & lockout.may_finish(method),
     )
     transaction.save("session", session, Session.token_hash.does_not_exist())
+    transaction.save("audit", audit.event_for(context, email, "login_succeeded", method))
     if transaction.commit():
         raise AccountLocked()
-    audit.record_for(context, email, "login_succeeded", method)
     requestlog.note(outcome="session")
     return {"session": client_session}
 

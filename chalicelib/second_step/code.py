@@ -43,10 +43,11 @@ def _send_budgets(challenge, context):
     )
 
 
-def send_first_code(challenge, context, now):
+def send_first_code(challenge, context, now, writes):
     """Text the first code of a challenge; return None, or why it was not sent.
 
-    Either way the challenge stands: a call, or the app's code, may still work.
+    Either way the challenge stands: a call, or the app's code, may still work. Its audit
+    event joins ``writes``, the login's one write.
     """
     try:
         taken = _send_budgets(challenge, context)
@@ -60,7 +61,7 @@ def send_first_code(challenge, context, now):
         return "unavailable"
     challenge.sends = 1
     challenge.last_send_at = now
-    audit.record_for(context, challenge.email, "code_sent", "sms")
+    writes.save("audit code_sent", audit.event_for(context, challenge.email, "code_sent", "sms"))
     return None
 
 

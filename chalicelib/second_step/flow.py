@@ -1,18 +1,21 @@
 """The second step of signup and login: start it, follow it, answer it with a code."""
 
-from chalicelib import browsers, clock, lockout
+from chalicelib import browsers, clock, lockout, ratelimits, storage
 from chalicelib.second_step import authenticator, code, push, recovery, watchers
 from chalicelib.second_step import challenge as challenges
 
 REMEMBERED = "remembered_browser"
 
 
-def log_in(user, context, browser_token=None):
+def log_in(user, context, browser_token=None, failures=()):
     """After the right password: a session straight away for a remembered browser, else
-    the second step."""
+    the second step. ``failures``, the counters the password was reserved on, are given
+    back in the login's own write."""
+    writes = storage.Transaction()
+    ratelimits.give_back_in(writes, failures)
     if not lockout.is_locked(user) and browsers.recognise(user.email, browser_token):
-        return challenges.open_session(user.email, REMEMBERED, context)
-    return start(user, "login", context)
+        return challenges.open_session(user.email, REMEMBERED, context, writes)
+    return start(user, "login", context, writes=writes)
 
 
 def step_up(user, session, context):
@@ -20,30 +23,32 @@ def step_up(user, session, context):
     return start(user, "step_up", context, session_hash=session.token_hash)
 
 
-def start(user, purpose, context, session_hash=None):
+def start(user, purpose, context, session_hash=None, writes=None):
     """Open the account's new challenge and reach the person the best way there is.
 
     A push if the vendor has them and the phone's app can take one; else the code of an
     authenticator app the user added, if any; else a texted code. The new challenge
     supersedes any older live one of the account (whoever started it): that one can no
     longer become a session, and its page is told. If the text fails, the challenge still
-    stands, so the user can ask for a call or use the app's code.
+    stands, so the user can ask for a call or use the app's code. Everything the start
+    writes (the challenge, the account's pointer, its audit events) is one write.
     """
     now = clock.now()
+    writes = writes or storage.Transaction()
     token, challenge = challenges.new_challenge(user, purpose, context, now, session_hash)
     if lockout.is_locked(user):
         challenge.method = "recovery"  # only a recovery code can finish it, and unlock
-        challenges.save_as_live(challenge, user)
+        challenges.save_as_live(challenge, user, writes)
         return challenges.summary(token, challenge)
-    reason = push.send_push(challenge, user, context, now)
+    reason = push.send_push(challenge, user, context, now, writes)
     unsent = None
     if reason is not None:
         if authenticator.asked_first(user):
             challenge.method = "app"
         else:
             challenge.fallback_reason = None if reason == push.NO_PUSHES else reason
-            unsent = code.send_first_code(challenge, context, now)
-    challenges.save_as_live(challenge, user)
+            unsent = code.send_first_code(challenge, context, now, writes)
+    challenges.save_as_live(challenge, user, writes)
     if user.live_challenge and user.live_challenge != challenge.token_hash:
         older = challenges.supersede(user.live_challenge)
         if older is not None:

@@ -35,8 +35,11 @@ def message_for(purpose):
     return f"Log in to {name}?"
 
 
-def send_push(challenge, user, context, now):
-    """Try to reach the phone's app; return None when a push was sent, else why not."""
+def send_push(challenge, user, context, now, writes):
+    """Try to reach the phone's app; return None when a push was sent, else why not.
+
+    Its audit event joins ``writes``, the login's one write.
+    """
     pushing = vendor()
     if not pushing.pushes:
         return NO_PUSHES
@@ -74,39 +77,55 @@ def send_push(challenge, user, context, now):
     challenge.onetouch_uuid = uuid
     challenge.onetouch_status = "pending"
     challenge.onetouch_expires_at = now + ONETOUCH_SECONDS
-    audit.record_for(context, user.email, "push_sent", "onetouch")
+    writes.save("audit push_sent", audit.event_for(context, user.email, "push_sent", "onetouch"))
     return None
 
 
-def _pause_pushes(email):
-    """After a Deny: codes only for a while (whoever's login it was, the owner said no)."""
-    storage.write_if(
-        User(email=email).update,
-        actions=[User.push_paused_until.set(clock.now() + PAUSE_AFTER_DENY)],
-        condition=User.email.exists(),
-    )
+LATE, DUPLICATE = "late", "duplicate"
 
 
-def record_result(challenge, status):
-    """Store the push's final answer; the first final state wins. True if stored."""
+def record_result(challenge, status, delivery=None):
+    """Store the push's final answer; the first final state wins.
+
+    One write: the answer on the challenge, its audit event, after a Deny the account's
+    pause (whoever's login it was, the owner said no), and the callback's ``delivery``
+    record when there is one (a replay of it changes nothing). Returns None when stored,
+    else LATE (the challenge had moved on) or DUPLICATE (this delivery was seen before).
+    """
     now = clock.now()
     in_time = LoginChallenge.onetouch_expires_at > now
     if status == "expired":
         in_time = LoginChallenge.onetouch_expires_at.exists()
-    stored = update_if(
-        challenge,
+    writes = storage.Transaction()
+    writes.update(
+        "challenge",
+        LoginChallenge(token_hash=challenge.token_hash),
         [LoginChallenge.onetouch_status.set(status)],
-        (LoginChallenge.onetouch_status == "pending")
+        LoginChallenge.token_hash.exists()
+        & (LoginChallenge.onetouch_status == "pending")
         & (LoginChallenge.used == False)  # noqa: E712 - a DynamoDB condition, not a bool test
         & (LoginChallenge.expires_at > now)
         & in_time,
     )
-    if stored:
-        watchers.notify(challenge, status_of(challenge, now))
-        if status == "denied":
-            _pause_pushes(challenge.email)
-        audit.record_for(challenge, challenge.email, f"push_{status}", "onetouch")
-    return stored
+    event = audit.event_for(challenge, challenge.email, f"push_{status}", "onetouch")
+    writes.save("audit", event)
+    if status == "denied":
+        writes.update(
+            "account",
+            User(email=challenge.email),
+            [User.push_paused_until.set(now + PAUSE_AFTER_DENY)],
+            User.email.exists(),
+        )
+    if delivery is not None:
+        writes.save("delivery", delivery, type(delivery).nonce_key.does_not_exist())
+    refused = writes.commit()
+    if "delivery" in refused:
+        return DUPLICATE
+    if refused:
+        return LATE
+    challenge.onetouch_status = status
+    watchers.notify(challenge, status_of(challenge, now))
+    return None
 
 
 def settle(challenge):

@@ -109,3 +109,26 @@ def test_bad_login_input_is_400_naming_the_field(api, data, field):
     response = api.post("/login", data)
     assert response.status_code == 400
     assert field in body(response)["error"]["fields"]
+
+
+def test_a_known_and_an_unknown_email_fail_with_the_same_writes(api, user, dynamodb_calls):
+    """No timing oracle from the audit trail: both record the failure (review F5b)."""
+    api.post("/login", {"email": "nobody@example.com", "password": "not the password"})
+    unknown = [name for name, _ in dynamodb_calls]
+    dynamodb_calls.clear()
+    api.post("/login", {"email": SIGNUP["email"], "password": "not the password"})
+    known = [name for name, _ in dynamodb_calls]
+    assert known == unknown
+
+
+def test_failures_before_an_account_existed_are_not_in_its_activity(api, signup, frozen_clock):
+    from chalicelib.models import AuditEvent, User
+
+    api.post("/login", {"email": "late@example.com", "password": "not the password"})
+    frozen_clock.advance(1)
+    signup(email="late@example.com")
+
+    kinds = [e.kind for e in AuditEvent.query("late@example.com")]
+    assert kinds.count("login_failed") == 1  # it is kept...
+    shown = [e["event"] for e in accounts.activity(User.get("late@example.com"))["events"]]
+    assert "login_failed" not in shown and "signup" in shown  # ...but not shown as theirs
