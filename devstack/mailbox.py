@@ -14,6 +14,7 @@ import re
 from html.parser import HTMLParser
 
 LINK = re.compile(r"https?://[^\s<>\"']+")
+SENT_PATH = "/_devstack/ses/sent"  # where devstack/aws.py answers ``sent``
 
 
 def sent(backends):
