@@ -154,6 +154,7 @@ def account_view(user):
         "phone": phones.mask(user.phone),
         "phone_verified": bool(user.phone_verified),
         "email_proven": email_proof.is_proven(user),
+        "email_unproven_until": clock.iso(user.unproven_until),  # gone once proven
         "member_since": clock.iso(user.created_at),
         "last_login": {"at": clock.iso(user.last_login_at), "method": user.last_login_method},
     }

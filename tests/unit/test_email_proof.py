@@ -57,14 +57,19 @@ def unproven_session(api, signup, authy, mailbox):
 # --- proving ---------------------------------------------------------------------------
 
 
-def test_the_link_proves_the_address_once(api, unproven_session, mailbox):
-    assert account(api, unproven_session)["email_proven"] is False
+def test_the_link_proves_the_address_once(api, unproven_session, mailbox, frozen_clock):
+    from chalicelib.clock import iso
+
+    before = account(api, unproven_session)
+    assert before["email_proven"] is False
+    assert before["email_unproven_until"] == iso(frozen_clock() + PROOF_SECONDS)
     prove, _ = links(mailbox)
 
     first = api.post("/email/prove", {"token": prove})
     assert first.status_code == 200
     assert body(first) == {"email": ADA, "email_proven": True}
-    assert account(api, unproven_session)["email_proven"] is True
+    after = account(api, unproven_session)
+    assert after["email_proven"] is True and after["email_unproven_until"] is None
     assert User.get(ADA).unproven_until is None
     assert ("email_proven", None) in events()
 
