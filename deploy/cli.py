@@ -5,13 +5,14 @@ import os
 import sys
 import time
 import urllib.parse
+from dataclasses import dataclass
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.config import check_origin
 from chalicelib.errors import ConfigurationError
-from deploy import api, authy_key, edge_secret, frontdoor, schema, site, tables
+from deploy import api, authy_key, edge_secret, frontdoor, schema, ses, site, tables
 from deploy import bucket as buckets
 from deploy.errors import DeployError
 from deploy.policy import FUNCTIONS, lambda_policies, policy_file, policy_text
@@ -35,7 +36,9 @@ def up(stage_name, environ=os.environ, session=None, log=print):
     session = session or _session(environ)
     stage = load_stage(stage_name)
     configured_site = configured_origins(stage)  # a prod stage refuses http, before anything
+    sender = ses.sender_of(stage, environ)
     domain = _domain(session, environ)
+    ses.check_identity(session.client("sesv2"), stage, sender, log)
     region = session.region_name
     account = session.client("sts").get_caller_identity()["Account"]
     specs = schema.table_specs(stage)
@@ -53,7 +56,7 @@ def up(stage_name, environ=os.environ, session=None, log=print):
     buckets.admit_only(s3, bucket, opened.arn)
     site_origin = configured_site or opened.origin
     _check_committed_policy(stage, specs, log)
-    endpoints = deploy_api(stage, site_origin, specs, region, log)
+    endpoints = deploy_api(stage, Addresses(site_origin, sender), specs, region, log)
     opened = door.open(endpoints, domain)
     site.publish(s3, bucket, site.site_objects(SITE_DIR, endpoints.websocket_url), log)
     frontdoor.invalidate(cloudfront, opened.distribution_id)
@@ -131,18 +134,27 @@ class FrontDoorSteps:
         )
 
 
-def deploy_api(stage, site_origin, specs, region, log=print):
+@dataclass(frozen=True)
+class Addresses:
+    """Where the stage's links point (SITE_ORIGIN) and whom its emails come from."""
+
+    site_origin: str
+    sender: str
+
+
+def deploy_api(stage, origins, specs, region, log=print):
     """chalice deploy with what only a deploy knows; twice when it creates an API.
 
     A new API's URL (and the WebSocket API's id, which the policy names) exist only once
     chalice has created it, so the Lambdas get AUTHY_CALLBACK_URL, WEBSOCKET_MANAGEMENT_URL
-    and the right to post to sockets from a second run.
+    and the right to post to sockets from a second run. ``origins`` (``Addresses``) says
+    SITE_ORIGIN and EMAIL_FROM, which the REST API's policy names as its one sender.
     """
     known = api.deployed_endpoints(stage.name)
     endpoints = api.deploy(
         stage,
-        lambda_settings(stage, site_origin, known),
-        deployed_policies(stage, specs, known),
+        lambda_settings(stage, origins, known),
+        deployed_policies(stage, specs, known, origins.sender),
         region,
     )
     if endpoints != known:
@@ -152,8 +164,8 @@ def deploy_api(stage, site_origin, specs, region, log=print):
         )
         again = api.deploy(
             stage,
-            lambda_settings(stage, site_origin, endpoints),
-            deployed_policies(stage, specs, endpoints),
+            lambda_settings(stage, origins, endpoints),
+            deployed_policies(stage, specs, endpoints, origins.sender),
             region,
         )
         if again != endpoints:
@@ -161,10 +173,11 @@ def deploy_api(stage, site_origin, specs, region, log=print):
     return endpoints
 
 
-def lambda_settings(stage, site_origin, endpoints):
+def lambda_settings(stage, origins, endpoints):
     """The variables the deploy adds to every Lambda of the stage, given what is deployed."""
     environment = {
-        "SITE_ORIGIN": site_origin,
+        "SITE_ORIGIN": origins.site_origin,
+        "EMAIL_FROM": origins.sender,
         "AUTHY_API_KEY_PARAM": stage.parameter_name,
         "EDGE_SECRET_PARAM": stage.edge_secret_name,
     }
@@ -175,11 +188,11 @@ def lambda_settings(stage, site_origin, endpoints):
     return environment
 
 
-def deployed_policies(stage, specs, endpoints):
+def deployed_policies(stage, specs, endpoints, sender):
     """``{function: policy text}`` for chalice: the committed ones with this WebSocket API's
-    id in them."""
+    id and the stage's sender in them."""
     websocket_api_id = endpoints.websocket_api_id if endpoints else None
-    policies = lambda_policies(stage, specs, websocket_api_id=websocket_api_id)
+    policies = lambda_policies(stage, specs, websocket_api_id=websocket_api_id, sender=sender)
     return {function: policy_text(policy) for function, policy in policies.items()}
 
 
@@ -293,8 +306,9 @@ def parser():
     deploy = commands.add_parser(
         "up",
         help="create or update everything for a stage",
-        description="From the environment: AUTHY_API_KEY (the first time), and DOMAIN with "
-        "CERTIFICATE_ARN (an issued ACM certificate in us-east-1) for a custom domain.",
+        description="From the environment: EMAIL_FROM (the stage's sender, a verified SES "
+        "identity), AUTHY_API_KEY (the first time), and DOMAIN with CERTIFICATE_ARN (an "
+        "issued ACM certificate in us-east-1) for a custom domain.",
     )
     deploy.add_argument("--stage", choices=STAGES, required=True)
     remove = commands.add_parser("destroy", help="remove the Lambdas, the APIs and the site")
