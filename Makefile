@@ -43,7 +43,7 @@ format: $(STAMP)
 STAGE ?=
 
 deploy: $(STAMP)
-	@test -n "$(STAGE)" || { echo "usage: make deploy STAGE=dev|prod [DOMAIN=... CERTIFICATE_ARN=...]"; exit 2; }
+	@test -n "$(STAGE)" || { echo "usage: make deploy STAGE=dev|prod EMAIL_FROM=no-reply@your.domain [DOMAIN=... CERTIFICATE_ARN=...]"; exit 2; }
 	$(BIN)/python -m deploy up --stage $(STAGE)
 
 destroy: $(STAMP)

@@ -8,7 +8,15 @@ import time
 from chalice import Chalice, CORSConfig, Response
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib import accounts, browsers, requestlog, security, sessions
+from chalicelib import (
+    accounts,
+    browsers,
+    email_proof,
+    password_reset,
+    requestlog,
+    security,
+    sessions,
+)
 from chalicelib.context import from_request
 from chalicelib.errors import (
     AppError,
@@ -167,7 +175,7 @@ def login_recovery():
 
 def _session_and_user():
     session = sessions.resolve_session(_bearer())
-    return session, accounts.user_of(session)
+    return session, accounts.user_of(session, _context())
 
 
 @route("/account/security", methods=["GET"])
@@ -246,6 +254,36 @@ def account():
         "security": security.overview(user, session),
         **accounts.activity(user),
     }
+
+
+@route("/account/email/resend", methods=["POST"])
+def account_email_resend():
+    _, user = _session_and_user()
+    email_proof.resend(user, _context())
+    return {"sent": True}
+
+
+@route("/email/prove", methods=["POST"])
+def email_prove():
+    return email_proof.prove(email_proof.read_link(_body()), _context())
+
+
+@route("/email/release", methods=["POST"])
+def email_release():
+    return email_proof.release(email_proof.read_link(_body()), _context())
+
+
+@route("/password/forgot", methods=["POST"])
+def password_forgot():
+    email = password_reset.read_forgot(_body())
+    return Response(body=password_reset.forgot(email, _context()), status_code=202)
+
+
+@route("/password/reset", methods=["POST"])
+def password_reset_():
+    token, new = password_reset.read_reset(_body())
+    password_reset.reset(token, new, _context())
+    return Response(body="", status_code=204)
 
 
 @route("/account/activity", methods=["GET"])

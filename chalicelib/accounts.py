@@ -2,12 +2,11 @@
 
 import logging
 
-from pynamodb.exceptions import DoesNotExist
-
-from chalicelib import audit, clock, phones, ratelimits, storage, tokens, validation
+from chalicelib import audit, clock, email_proof, phones, ratelimits, storage, tokens, validation
 from chalicelib.errors import (
     EmailTaken,
     InvalidCredentials,
+    SessionInvalid,
     VendorRejected,
     VendorUnavailable,
 )
@@ -44,8 +43,16 @@ def read_credentials(data):
 
 
 def sign_up(name, email, password, phone, context):
-    """Create the user and enroll them with the vendor; nothing is left behind on failure."""
+    """Create the user, enroll them with the vendor and email the address its links;
+    nothing is left behind on failure.
+
+    An unproven account whose 24 hours are over is released first (email_proof), so its
+    address is free again; an email of a live account, proven or not, is taken.
+    """
     ratelimits.take(ratelimits.SIGNUPS_PER_NETWORK, context.network)
+    existing = storage.get_or_none(User, email)
+    if existing is not None:
+        email_proof.release_if_past_its_day(existing, context)
     user = _claim_email(name, email, hash_password(password), phone)
     try:
         enrolled = vendor().enroll(email, phone.e164)
@@ -63,6 +70,7 @@ def sign_up(name, email, password, phone, context):
     ):
         raise EmailTaken()  # our claim went stale and someone else took it
     audit.record_for(context, email, "signup")
+    email_proof.after_signup(user, context)
     return user
 
 
@@ -79,9 +87,14 @@ def _claim_email(name, email, password_hash, phone):
         phone=phone.e164,
         phone_verified=False,
         created_at=now,
+        unproven_until=email_proof.unproven_until(now),
     )
     stale_claim = (User.state == "claiming") & (User.claimed_until < now)
-    if not storage.write_if(user.save, condition=User.email.does_not_exist() | stale_claim):
+    # An unproven account past its day is free, like a stale claim (released just before,
+    # unless a parallel signup did it).
+    unproven_past = User.email_proven_at.does_not_exist() & (User.unproven_until <= now)
+    free = User.email.does_not_exist() | stale_claim | unproven_past
+    if not storage.write_if(user.save, condition=free):
         raise EmailTaken()
     return user
 
@@ -115,11 +128,8 @@ def authenticate(email, password, context):
             (ratelimits.FAILED_PASSWORDS_PER_EMAIL, email),
         ]
     )
-    try:
-        user = User.get(email, consistent_read=True)
-    except DoesNotExist:
-        user = None
-    if user is None or user.state != "active":
+    user = storage.get_or_none(User, email)
+    if user is None or user.state != "active" or email_proof.release_if_past_its_day(user, context):
         verify_password(dummy_hash(), password)
         # The same write as a known email's failure, so neither answers faster (the
         # activity of an account made later shows nothing from before it: ``activity``).
@@ -133,9 +143,12 @@ def authenticate(email, password, context):
     return user, failures
 
 
-def user_of(session):
-    """The account a live session belongs to."""
-    return User.get(session.email, consistent_read=True)
+def user_of(session, context):
+    """The account a live session belongs to; SessionInvalid once it is gone (released)."""
+    user = storage.get_or_none(User, session.email)
+    if user is None or email_proof.release_if_past_its_day(user, context):
+        raise SessionInvalid()
+    return user
 
 
 def account_view(user):
@@ -145,6 +158,8 @@ def account_view(user):
         "email": user.email,
         "phone": phones.mask(user.phone),
         "phone_verified": bool(user.phone_verified),
+        "email_proven": email_proof.is_proven(user),
+        "email_unproven_until": clock.iso(user.unproven_until),  # gone once proven
         "member_since": clock.iso(user.created_at),
         "last_login": {"at": clock.iso(user.last_login_at), "method": user.last_login_method},
     }

@@ -2,6 +2,7 @@
 
 import functools
 import os
+import re
 import urllib.parse
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ DEFAULT_VERIFY_API_URL = "https://verify.twilio.com"
 PROVIDERS = ("authy", "verify")
 LOCAL_STAGE = "local"
 PRODUCTION = "prod"  # the stage that serves real people: its origins must be https
+_ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
 def table_prefix():
@@ -48,6 +50,7 @@ class Settings:
     stage: str
     site_origin: str
     app_name: str
+    email_from: str  # the address our emails come from (an SES identity); APP_NAME names it
     factor_provider: str = "authy"
     vendor_read_timeout: float = 4.0
     per_ip_limit_factor: int = 1
@@ -115,6 +118,17 @@ def check_origin(name, value, stage):
     return origin
 
 
+def check_sender(value):
+    """EMAIL_FROM as a bare address (``no-reply@login.example.com``): the name shown beside
+    it is APP_NAME, and SES must know the address or its domain as a verified identity."""
+    address = value.strip()
+    if not _ADDRESS.fullmatch(address):
+        raise ConfigurationError(
+            "EMAIL_FROM must be an address like no-reply@login.example.com (no display name)"
+        )
+    return address
+
+
 def _secret(env, name):
     """The Secret in ``name``, or in the parameter ``<name>_PARAM`` names; None if neither."""
     if env.get(name):
@@ -126,7 +140,7 @@ def _secret(env, name):
 
 def _missing(env, provider):
     """Every setting the stage and its provider need that ``env`` lacks, by name."""
-    missing = [name for name in ("STAGE", "SITE_ORIGIN") if not env.get(name)]
+    missing = [name for name in ("STAGE", "SITE_ORIGIN", "EMAIL_FROM") if not env.get(name)]
     if provider == "authy":
         if not env.get("AUTHY_CALLBACK_URL"):
             missing.append("AUTHY_CALLBACK_URL")
@@ -161,6 +175,7 @@ def load_settings(env=None):
             stage=stage,
             site_origin=check_origin("SITE_ORIGIN", env["SITE_ORIGIN"], stage),
             app_name=env.get("APP_NAME") or "Twofold",
+            email_from=check_sender(env["EMAIL_FROM"]),
             factor_provider=provider,
             vendor_read_timeout=_number(env, "VENDOR_READ_TIMEOUT", 4.0, float, most=20),
             per_ip_limit_factor=_number(env, "PER_IP_LIMIT_FACTOR", 1),

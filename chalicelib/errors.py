@@ -159,6 +159,32 @@ class StepUpRequired(AppError):
     message = "Please prove it's you again before changing your account's security."
 
 
+class LinkInvalid(AppError):
+    """A link from one of our emails that does nothing: used, not ours, or its account gone."""
+
+    code = "link_invalid"
+    message = "This link doesn't work: it was already used, or it isn't complete."
+
+
+class LinkExpired(LinkInvalid):
+    code = "link_expired"
+    message = "This link has expired."
+
+
+class EmailAlreadyProven(AppError):
+    status = 409
+    code = "email_already_proven"
+    message = "This email address is already confirmed."
+
+
+class EmailUnavailable(AppError):
+    """SES would not send; the log says why."""
+
+    status = 503
+    code = "email_unavailable"
+    message = "We couldn't send the email. Please try again shortly."
+
+
 class SessionInvalid(AppError):
     status = 401
     code = "session_invalid"

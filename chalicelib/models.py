@@ -67,6 +67,14 @@ class User(Model):
     locked_at = NumberAttribute(null=True)  # when the count reached the limit
     live_challenge = UnicodeAttribute(null=True)  # the one challenge that may become a session
     push_paused_until = NumberAttribute(null=True)  # after a Deny: codes only for a while
+    # The email: proven by a link we sent it (email_proof). Until then unproven_until says
+    # when the address is released (24 hours after signup); proving removes it. Accounts
+    # older than proofs have neither: unproven, and never released by time.
+    email_proven_at = NumberAttribute(null=True)
+    unproven_until = NumberAttribute(null=True)
+    # One more with each new password (None: never changed), so a reset link works only
+    # for the password it was sent under.
+    password_version = NumberAttribute(null=True)
 
 
 class OneTouchIndex(GlobalSecondaryIndex):
@@ -177,6 +185,29 @@ class RememberedBrowser(Model):
     account_index = BrowsersOfAccount()
 
 
+class EmailLink(Model):
+    """A link we emailed, known only by its token's SHA-256; spent by deleting it.
+
+    ``kind`` says what it does: ``proof`` and ``release`` (the signup's email) or
+    ``reset`` (a forgotten password). It names the account it was sent for by that
+    account's ``user_id`` and ``created_at``, so it never acts on a later account that
+    took the same email.
+    """
+
+    class Meta(TableMeta):
+        table_name = f"{table_prefix()}-email-links"
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()
+    email = UnicodeAttribute()
+    user_id = UnicodeAttribute(null=True)
+    account_created_at = NumberAttribute()
+    password_version = NumberAttribute(null=True)  # reset: the version it was sent under
+    created_at = NumberAttribute()
+    expires_at = NumberAttribute()
+    ttl = TTLAttribute()
+
+
 class CallbackNonce(Model):
     """An authentic Authy callback already handled (nonce and signature), to drop replays."""
 
@@ -222,6 +253,7 @@ MODELS = (
     RateCounter,
     AuditEvent,
     RememberedBrowser,
+    EmailLink,
 )
 
 

@@ -47,6 +47,15 @@ SENDS_PER_NETWORK = Limit("sends-network", 30, HOUR, per_network=True)
 SENDS_PER_NUMBER = Limit("sends-number", 10, HOUR, SendLimitReached)
 SENDS_PER_NUMBER_DAY = Limit("sends-number-day", 20, 24 * HOUR, SendLimitReached)
 PUSHES_PER_ACCOUNT = Limit("pushes-account", 3, 15 * 60)
+# Emails with links. "Send the link again" per account; every link email per address, so
+# no one can fill a stranger's inbox; "Forgot your password?" per typed email and per
+# network, known email or not, so the limit answers the same for both; and the links'
+# use per network (a token cannot be guessed, but each try reads the table).
+EMAIL_LINKS_PER_ACCOUNT = Limit("email-links-account", 3, HOUR)
+EMAILS_PER_ADDRESS = Limit("emails-address", 10, 24 * HOUR)
+RESET_REQUESTS_PER_EMAIL = Limit("reset-requests-email", 3, HOUR)
+RESET_REQUESTS_PER_NETWORK = Limit("reset-requests-network", 10, HOUR, per_network=True)
+LINKS_PER_NETWORK = Limit("links-network", 30, 15 * 60, per_network=True)
 
 
 def _key(limit, subject, window_start):

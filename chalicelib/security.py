@@ -62,8 +62,21 @@ def change_password(user, session, current, new, context):
 
 def set_password(email, new, keep_session=None):
     """Store a new password hash; end the account's sessions (but one) and forget browsers."""
-    User(email=email).update(
-        actions=[User.password_hash.set(hash_password(new))], condition=User.email.exists()
-    )
+    User(email=email).update(actions=new_password_actions(new), condition=User.email.exists())
+    after_new_password(email, keep_session)
+
+
+def new_password_actions(new):
+    """What a new password writes: its hash; a new version, so reset links sent before it
+    stop working; and no live challenge, so no login begun with the old one can finish."""
+    return [
+        User.password_hash.set(hash_password(new)),
+        User.password_version.add(1),
+        User.live_challenge.remove(),
+    ]
+
+
+def after_new_password(email, keep_session=None):
+    """End the account's sessions (but ``keep_session``) and forget its browsers."""
     sessions.end_all(email, keep=keep_session)
     browsers.forget_all(email)

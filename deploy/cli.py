@@ -5,13 +5,14 @@ import os
 import sys
 import time
 import urllib.parse
+from dataclasses import dataclass
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.config import check_origin
 from chalicelib.errors import ConfigurationError
-from deploy import api, edge_secret, frontdoor, parameters, schema, site, tables
+from deploy import api, edge_secret, frontdoor, parameters, schema, ses, site, tables
 from deploy import bucket as buckets
 from deploy.errors import DeployError
 from deploy.policy import FUNCTIONS, lambda_policies, policy_file, policy_text
@@ -27,16 +28,20 @@ def callback_url(api_url):
     return api_url.rstrip("/") + CALLBACK_PATH
 
 
-def up(stage_name, environ=os.environ, session=None, log=print):
+def up(stage_name, environ=None, session=None, log=print):
     """Tables, secrets, the bucket and its CloudFront front door, the APIs, then the site.
 
     Returns the URLs: the site's (https), the APIs', the callback's, and the DNS record a
-    custom domain needs.
+    custom domain needs. ``environ`` is read when called (os.environ by default): chalice's
+    test client swaps os.environ for a copy, and a default bound at import would keep it.
     """
+    environ = os.environ if environ is None else environ
     session = session or _session(environ)
     stage = load_stage(stage_name)
     configured_site = configured_origins(stage)  # a prod stage refuses http, before anything
+    sender = ses.sender_of(stage, environ)
     domain = _domain(session, environ)
+    ses.check_identity(session.client("sesv2"), stage, sender, log)
     region = session.region_name
     account = session.client("sts").get_caller_identity()["Account"]
     specs = schema.table_specs(stage)
@@ -53,7 +58,7 @@ def up(stage_name, environ=os.environ, session=None, log=print):
     buckets.admit_only(s3, bucket, opened.arn)
     site_origin = configured_site or opened.origin
     _check_committed_policy(stage, specs, log)
-    endpoints = deploy_api(stage, site_origin, specs, region, log, vendor)
+    endpoints = deploy_api(stage, Addresses(site_origin, sender), specs, region, log, vendor)
     opened = door.open(endpoints, domain)
     site.publish(s3, bucket, site.site_objects(SITE_DIR, endpoints.websocket_url), log)
     frontdoor.invalidate(cloudfront, opened.distribution_id)
@@ -132,18 +137,27 @@ class FrontDoorSteps:
         )
 
 
-def deploy_api(stage, site_origin, specs, region, log=print, vendor=None):
+@dataclass(frozen=True)
+class Addresses:
+    """Where the stage's links point (SITE_ORIGIN) and whom its emails come from."""
+
+    site_origin: str
+    sender: str
+
+
+def deploy_api(stage, origins, specs, region, log=print, vendor=None):
     """chalice deploy with what only a deploy knows; twice when it creates an API.
 
     A new API's URL (and the WebSocket API's id, which the policy names) exist only once
     chalice has created it, so the Lambdas get AUTHY_CALLBACK_URL, WEBSOCKET_MANAGEMENT_URL
-    and the right to post to sockets from a second run.
+    and the right to post to sockets from a second run. ``origins`` (``Addresses``) says
+    SITE_ORIGIN and EMAIL_FROM, which the REST API's policy names as its one sender.
     """
     known = api.deployed_endpoints(stage.name)
     endpoints = api.deploy(
         stage,
-        lambda_settings(stage, site_origin, known, vendor),
-        deployed_policies(stage, specs, known),
+        lambda_settings(stage, origins, known, vendor),
+        deployed_policies(stage, specs, known, origins.sender),
         region,
     )
     if endpoints != known:
@@ -153,8 +167,8 @@ def deploy_api(stage, site_origin, specs, region, log=print, vendor=None):
         )
         again = api.deploy(
             stage,
-            lambda_settings(stage, site_origin, endpoints, vendor),
-            deployed_policies(stage, specs, endpoints),
+            lambda_settings(stage, origins, endpoints, vendor),
+            deployed_policies(stage, specs, endpoints, origins.sender),
             region,
         )
         if again != endpoints:
@@ -162,28 +176,30 @@ def deploy_api(stage, site_origin, specs, region, log=print, vendor=None):
     return endpoints
 
 
-def lambda_settings(stage, site_origin, endpoints, vendor=None):
+def lambda_settings(stage, origins, endpoints, vendor=None):
     """The variables the deploy adds to every Lambda of the stage, given what is deployed.
 
     ``vendor`` is what vendor_setup stored for the stage's vendor (parameter names, ids).
     """
     environment = {
-        "SITE_ORIGIN": site_origin,
+        "SITE_ORIGIN": origins.site_origin,
+        "EMAIL_FROM": origins.sender,
         "EDGE_SECRET_PARAM": stage.edge_secret_name,
         **(vendor if vendor is not None else {"AUTHY_API_KEY_PARAM": stage.parameter_name}),
     }
-    if endpoints is not None and stage.provider == "authy":
-        environment["AUTHY_CALLBACK_URL"] = callback_url(endpoints.api_url)
+    if endpoints is not None:
+        if stage.provider == "authy":
+            environment["AUTHY_CALLBACK_URL"] = callback_url(endpoints.api_url)
         if endpoints.websocket_management_url:
             environment["WEBSOCKET_MANAGEMENT_URL"] = endpoints.websocket_management_url
     return environment
 
 
-def deployed_policies(stage, specs, endpoints):
+def deployed_policies(stage, specs, endpoints, sender):
     """``{function: policy text}`` for chalice: the committed ones with this WebSocket API's
-    id in them."""
+    id and the stage's sender in them."""
     websocket_api_id = endpoints.websocket_api_id if endpoints else None
-    policies = lambda_policies(stage, specs, websocket_api_id=websocket_api_id)
+    policies = lambda_policies(stage, specs, websocket_api_id=websocket_api_id, sender=sender)
     return {function: policy_text(policy) for function, policy in policies.items()}
 
 
@@ -191,7 +207,7 @@ def destroy(
     stage_name,
     delete_tables=False,
     delete_secret=False,
-    environ=os.environ,
+    environ=None,
     session=None,
     log=print,
     poll_seconds=30,
@@ -199,6 +215,7 @@ def destroy(
     """Remove the Lambdas, both APIs, the distribution and the bucket; tables and secrets
     only when asked. CloudFront deletes a distribution minutes after disabling it: this
     waits."""
+    environ = os.environ if environ is None else environ
     session = session or _session(environ)
     stage = load_stage(stage_name)
     region = session.region_name
@@ -302,8 +319,9 @@ def parser():
     deploy = commands.add_parser(
         "up",
         help="create or update everything for a stage",
-        description="From the environment: AUTHY_API_KEY (the first time), and DOMAIN with "
-        "CERTIFICATE_ARN (an issued ACM certificate in us-east-1) for a custom domain.",
+        description="From the environment: EMAIL_FROM (the stage's sender, a verified SES "
+        "identity), AUTHY_API_KEY (the first time), and DOMAIN with CERTIFICATE_ARN (an "
+        "issued ACM certificate in us-east-1) for a custom domain.",
     )
     deploy.add_argument("--stage", choices=STAGES, required=True)
     remove = commands.add_parser("destroy", help="remove the Lambdas, the APIs and the site")

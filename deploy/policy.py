@@ -15,6 +15,12 @@ the API, so the committed files name it ``__WEBSOCKET_API_ID__`` (which matches 
 and the deploy fills in the id from ``.chalice/deployed/<stage>.json``, as it fills in
 SITE_ORIGIN. A ``*`` there would reach every stage's sockets: dev and prod share the API
 Gateway stage name.
+
+Sending email (``ses:SendEmail``, SES v1's and v2's action alike) is granted on the
+sender's identity only: the address EMAIL_FROM and its domain (SES authorises against
+whichever of them is the verified identity), and only with that From address. The sender
+is given to ``make deploy``, so the committed files name ``__EMAIL_FROM__@__EMAIL_FROM_DOMAIN__``
+(no such identity exists) and the deploy fills it in.
 """
 
 import json
@@ -38,6 +44,8 @@ ITEM_ACTIONS = (
 INDEX_ACTIONS = ("dynamodb:Query",)
 LOG_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 WEBSOCKET_API_ID_PLACEHOLDER = "__WEBSOCKET_API_ID__"
+SENDER_PLACEHOLDER = "__EMAIL_FROM__@__EMAIL_FROM_DOMAIN__"
+MAIL_ACTIONS = ("ses:SendEmail",)
 REST_FUNCTION = "api_handler"  # chalice's names for the stage's Lambdas
 WEBSOCKET_FUNCTIONS = ("websocket_connect", "websocket_message", "websocket_disconnect")
 FUNCTIONS = (REST_FUNCTION, *WEBSOCKET_FUNCTIONS)
@@ -52,11 +60,15 @@ class Reach:
     indexes: bool = False  # queries the tables' indexes
     parameters: bool = False  # reads the stage's SSM SecureStrings
     sockets: bool = False  # posts to browsers' sockets through @connections
+    mail: bool = False  # sends email through SES, from EMAIL_FROM
 
 
 REACH = {
-    # signup, login, codes, callbacks, sessions, audit: every table; pushes end in sockets
-    REST_FUNCTION: Reach({EVERY_TABLE: ITEM_ACTIONS}, indexes=True, parameters=True, sockets=True),
+    # signup, login, codes, callbacks, sessions, audit: every table; pushes end in sockets;
+    # the signup's links, reset links and notices are emailed
+    REST_FUNCTION: Reach(
+        {EVERY_TABLE: ITEM_ACTIONS}, indexes=True, parameters=True, sockets=True, mail=True
+    ),
     "websocket_connect": Reach(),  # compares the Origin header with SITE_ORIGIN
     "websocket_message": Reach(  # reads the watched challenge and notes the watch on it
         {"LoginChallenge": ("dynamodb:GetItem", "dynamodb:UpdateItem")},
@@ -74,17 +86,27 @@ def parameter_arn(name):
     return f"arn:aws:ssm:*:*:parameter/{name.lstrip('/')}"
 
 
+def identity_arns(sender):
+    """The SES identities ``sender`` may be sent from: the address, and its domain."""
+    return [f"arn:aws:ses:*:*:identity/{name}" for name in (sender, sender.rpartition("@")[2])]
+
+
 def connections_arn(websocket_api_id, api_gateway_stage):
     """POST to any connection of one WebSocket API's stage (what post_to_connection needs)."""
     return f"arn:aws:execute-api:*:*:{websocket_api_id}/{api_gateway_stage}/POST/@connections/*"
 
 
 def lambda_policy(
-    stage, specs, function=REST_FUNCTION, websocket_api_id=WEBSOCKET_API_ID_PLACEHOLDER
+    stage,
+    specs,
+    function=REST_FUNCTION,
+    websocket_api_id=WEBSOCKET_API_ID_PLACEHOLDER,
+    sender=SENDER_PLACEHOLDER,
 ):
     """The policy document of ``function`` for ``stage`` (project.Stage) over ``specs``.
 
-    ``websocket_api_id`` None leaves out the socket statement (no WebSocket API yet).
+    ``websocket_api_id`` None leaves out the socket statement (no WebSocket API yet);
+    ``sender`` is EMAIL_FROM, the one address the REST API may send email from.
     """
     reach = REACH[function]
     statements = _table_statements(reach, specs)
@@ -99,13 +121,25 @@ def lambda_policy(
     if reach.sockets and websocket_api_id:
         arn = connections_arn(websocket_api_id, stage.api_gateway_stage)
         statements.append(_allow("WebSocketPush", ["execute-api:ManageConnections"], [arn]))
+    if reach.mail:
+        statements.append(
+            _allow(
+                "SendEmail",
+                MAIL_ACTIONS,
+                identity_arns(sender),
+                condition={"StringEquals": {"ses:FromAddress": sender}},
+            )
+        )
     return {"Version": "2012-10-17", "Statement": [s for s in statements if s]}
 
 
-def lambda_policies(stage, specs, websocket_api_id=WEBSOCKET_API_ID_PLACEHOLDER):
+def lambda_policies(
+    stage, specs, websocket_api_id=WEBSOCKET_API_ID_PLACEHOLDER, sender=SENDER_PLACEHOLDER
+):
     """``{function: policy document}`` for every Lambda of the stage."""
     return {
-        function: lambda_policy(stage, specs, function, websocket_api_id) for function in FUNCTIONS
+        function: lambda_policy(stage, specs, function, websocket_api_id, sender)
+        for function in FUNCTIONS
     }
 
 

@@ -17,9 +17,10 @@ from deploy.project import ROOT, load_stage
 NO_SUCH_ACCOUNT = 3
 
 
-def unlock(stage_name, email, environ=os.environ, log=print):
+def unlock(stage_name, email, environ=None, log=print):
     """Reset ``email``'s wrong-code count on ``stage_name``; DeployError if no such account."""
     stage = load_stage(stage_name)
+    environ = os.environ if environ is None else environ
     env = {key: value for key, value in environ.items() if key != "DYNAMODB_HOST"}
     env.update(STAGE=stage.name, TABLE_PREFIX=stage.table_prefix)
     done = subprocess.run(  # noqa: S603 - our own module, run by this interpreter

@@ -95,6 +95,30 @@ class EmulatorControl:
         params = _drop_none(identity=identity)
         return self._call("GET", "/verify/challenges", params=params)["challenges"]
 
+    # the mailbox
+
+    def emails(self, to=None):
+        """What SES sent (to the address ``to``), oldest first: ``{id, from, to, subject,
+        at, text, links}``."""
+        return self._call("GET", "/emails", params=_drop_none(to=to))["emails"]
+
+    def wait_for_email(self, to, subject=None, after=0, timeout=10.0):
+        """The first email to ``to`` after the first ``after`` of them (with ``subject``)."""
+
+        def arrived():
+            found = self.emails(to)[after:]
+            found = [email for email in found if subject in (None, email["subject"])]
+            return found[0] if found else None
+
+        return wait_for(arrived, timeout, message=f"an email to {to}")
+
+    @staticmethod
+    def link_in(email, page, param="token"):
+        """The link to ``page`` whose fragment holds ``param`` (``#token=``) in an email."""
+        found = [link for link in email["links"] if f"/{page}#{param}=" in link]
+        assert len(found) == 1, f"one link to {page}#{param}= in {email['links']}"
+        return found[0]
+
     # the phone's authenticator app
 
     def add_authenticator_account(self, key, label=None):

@@ -54,10 +54,11 @@ def banner(stack):
             f"  virtual phone  {stack.phone_url}",
             f"  API            {stack.site_api_url}  (chalice local {stack.api_url})",
             f"  WebSocket      {stack.ws_url}  (@connections {stack.ws_management_url})",
-            f"  DynamoDB       {stack.dynamodb_url}  (moto)",
+            f"  DynamoDB, SES  {stack.dynamodb_url}  (moto; the mail is on the phone page)",
             f"  logs           {stack.log_dir}",
             "",
-            "Sign up on the site; approve or deny on the phone page. Ctrl-C stops everything.",
+            "Sign up on the site; approve or deny on the phone page, and open the links in",
+            "its mailbox. Ctrl-C stops everything.",
         ]
     )
 

@@ -1,5 +1,6 @@
-"""The whole local stack as real processes: DynamoDB (moto), the emulator (Authy and
-Verify v2), ``chalice local``, the WebSocket gateway and the static site, on loopback ports.
+"""The whole local stack as real processes: DynamoDB and SES (moto), the emulator (Authy
+and Verify v2, the phone and the mailbox), ``chalice local``, the WebSocket gateway and the
+static site, on loopback ports.
 
     with Stack() as stack:          # free ports; Stack(provider="verify") for Verify
         requests.post(stack.api_url + "/signup", json=...)
@@ -30,6 +31,8 @@ STAGE = "local"
 TABLE_PREFIX = "twofold-local"
 EMULATOR_API_KEY = "local-emulator-key"  # not a secret: only the emulator knows it
 APP_NAME = "Twofold (local)"
+# Where the local stack's emails come from; SES on moto knows the domain, as SES must.
+EMAIL_FROM = "no-reply@twofold.localhost"
 PROVIDERS = ("authy", "verify")
 VERIFY_SERVICE_NAME = "Twofold (local)"
 START_SECONDS = 60
@@ -56,6 +59,8 @@ MUST_COME_FROM_STACK = (
     "TWILIO_AUTH_TOKEN",
     "VERIFY_SERVICE_SID",
     "EDGE_SECRET",
+    "EMAIL_FROM",
+    "AWS_ENDPOINT_URL_SESV2",
 )
 # Inherited settings that could point a local process at a real vendor: never passed on.
 NOT_INHERITED = ("AWS_", "AUTHY_", "TWILIO_", "VERIFY_", "FACTOR_PROVIDER")
@@ -177,6 +182,9 @@ class Stack:
             EDGE_SECRET=self.edge_secret,
             WEBSOCKET_MANAGEMENT_URL=self.ws_management_url,
             APP_NAME=APP_NAME,
+            EMAIL_FROM=EMAIL_FROM,
+            # botocore's own setting for one service: SES goes to moto, nothing else moves
+            AWS_ENDPOINT_URL_SESV2=self.dynamodb_url,
             # chalice local reports every client as 127.0.0.1: one address for everyone.
             PER_IP_LIMIT_FACTOR="100",
             VENDOR_READ_TIMEOUT="2",  # the emulator answers in milliseconds; hangs are faults
@@ -221,6 +229,7 @@ class Stack:
                     f"{self.dynamodb_counter_url}/_counter/stats", deadline
                 )
             self._create_tables(env, deadline)
+            self._verify_sender()
             for name, url in (
                 ("emulator", f"{self.emulator_url}/emulator/stats"),
                 ("api", f"{self.api_url}/"),
@@ -275,10 +284,10 @@ class Stack:
         if not chalice.is_file():
             raise StackError(f"{chalice} is missing: install requirements-dev.txt (make run does)")
         commands = {
-            "dynamodb": [
+            "dynamodb": [  # moto: DynamoDB and SES (devstack/aws.py adds the sent mail)
                 python,
                 "-m",
-                "moto.server",
+                "devstack.aws",
                 "-H",
                 HOST,
                 "-p",
@@ -288,6 +297,7 @@ class Stack:
                 *(python, "-m", "devstack.emulator"),
                 *("--port", str(self.ports["emulator"]), "--api-key", EMULATOR_API_KEY),
                 *("--callback-url", env["AUTHY_CALLBACK_URL"], "--app-name", APP_NAME),
+                *("--aws-url", self.dynamodb_url),
             ],
             "api": [
                 *(str(chalice), "local", "--stage", STAGE, "--host", HOST),
@@ -330,6 +340,24 @@ class Stack:
         if done.returncode != 0:
             tail = "\n".join(done.stderr.strip().splitlines()[-15:])
             raise StackError(f"creating the DynamoDB tables failed:\n{tail}")
+
+    def _verify_sender(self):
+        """Make EMAIL_FROM's domain a verified SES identity on moto, as the deploy requires."""
+        import botocore.session
+
+        client = botocore.session.get_session().create_client(
+            "sesv2",
+            region_name=FAKE_AWS["AWS_REGION"],
+            endpoint_url=self.dynamodb_url,
+            aws_access_key_id=FAKE_AWS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=FAKE_AWS["AWS_SECRET_ACCESS_KEY"],
+        )
+        try:
+            client.create_email_identity(EmailIdentity=EMAIL_FROM.rpartition("@")[2])
+        except Exception as exc:  # noqa: BLE001 - any failure means the stack cannot mail
+            raise StackError(f"verifying {EMAIL_FROM} in SES on moto failed: {exc}") from None
+        finally:
+            client.close()
 
     def stop(self, keep_logs=False):
         """Stop every process started, newest first; a temporary log folder goes too."""

@@ -27,6 +27,9 @@ def parse_args(argv):
         help="new users start without the Authy app (SMS and voice only)",
     )
     parser.add_argument("--app-name", default="Twofold")
+    parser.add_argument(
+        "--aws-url", default=None, help="the stack's moto server: the mailbox shows its SES mail"
+    )
     return parser.parse_args(argv)
 
 
@@ -55,6 +58,7 @@ def main(argv=None):
         app_installed_default=not args.no_app,
         app_name=args.app_name,
         twilio_credentials=twilio_credentials(os.environ),
+        aws_url=args.aws_url,
     )
     listener = _listen(args.port)
     server = make_server(HOST, args.port, app, threaded=True, fd=listener.fileno())

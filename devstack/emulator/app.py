@@ -10,6 +10,7 @@ from devstack.emulator.authy_api import authy_api
 from devstack.emulator.control_api import control_api
 from devstack.emulator.emulator import Emulator
 from devstack.emulator.errors import for_status
+from devstack.emulator.mail import SentMail
 from devstack.emulator.phone import phone_page
 from devstack.emulator.verify_api import verify_api
 from devstack.emulator.verify_control import verify_control
@@ -29,10 +30,12 @@ def create_app(
     clock=time.time,
     app_name=DEFAULT_APP_NAME,
     twilio_credentials=(LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN),
+    aws_url=None,
 ):
     """A fresh emulator with its own in-memory state; ``clock`` drives every expiry.
 
-    ``twilio_credentials`` (account SID, auth token) are what Verify's Basic auth wants.
+    ``twilio_credentials`` (account SID, auth token) are what Verify's Basic auth wants;
+    ``aws_url`` is the stack's moto server, whose SES sent mail the mailbox shows.
     """
     app = Flask(__name__, static_folder=None)
     app.json.sort_keys = False
@@ -44,6 +47,7 @@ def create_app(
         clock,
         app_name,
         twilio_credentials,
+        SentMail(aws_url),
     )
     app.register_blueprint(authy_api)
     app.register_blueprint(verify_api)

@@ -7,6 +7,7 @@ from flask import Blueprint, request
 
 from devstack.emulator import phones
 from devstack.emulator.faults import parse_fault
+from devstack.emulator.mail import MailboxUnavailable
 from devstack.emulator.shared import control_error, emulator
 from devstack.emulator.state import (
     STATUSES,
@@ -43,6 +44,11 @@ def not_pending(error):
 @control_api.errorhandler(AppNotInstalled)
 def app_not_installed(_error_):
     return control_error(409, "the user has not installed the Authy app")
+
+
+@control_api.errorhandler(MailboxUnavailable)
+def mailbox_unavailable(error):
+    return control_error(502, str(error))
 
 
 @control_api.errorhandler(BadInput)
@@ -171,6 +177,13 @@ def messages():
                 verify_message_view(m) for m in emulator().verify.messages if to in (None, m.to)
             ]
     return {"messages": sorted(views, key=lambda view: view["at"])}
+
+
+@control_api.get("/emails")
+def emails():
+    """The emails SES sent on the stack's moto server, oldest first; ``to`` keeps one
+    address's: ``{id, from, to, subject, at, text, links}``."""
+    return {"emails": emulator().mail.emails(request.args.get("to") or None)}
 
 
 @control_api.get("/approval_requests")

@@ -1,5 +1,5 @@
 """One emulator: an Authy application and a Twilio account with Verify, their state,
-the callback sender, faults and call counters."""
+the callback sender, faults and call counters, and the mailbox."""
 
 import threading
 
@@ -7,6 +7,7 @@ from devstack.emulator.authenticator import Authenticator
 from devstack.emulator.callback_payload import callback_params
 from devstack.emulator.callbacks import CallbackSender
 from devstack.emulator.faults import ENDPOINTS, FaultInjector
+from devstack.emulator.mail import SentMail
 from devstack.emulator.state import AuthyState
 from devstack.emulator.verify_factors import FactorState
 from devstack.emulator.verify_state import VerifyState
@@ -24,6 +25,7 @@ class Emulator:
         clock,
         app_name,
         twilio_credentials,
+        mail=None,
     ):
         if not api_key:
             raise ValueError("the emulator needs an API key")
@@ -41,6 +43,7 @@ class Emulator:
         self.callbacks = CallbackSender(api_key, callback_url, callback_method, self.lock, clock)
         self.faults = FaultInjector(self.lock)
         self.calls = dict.fromkeys(ENDPOINTS, 0)
+        self.mail = mail or SentMail(None)  # the stack's sent mail; none without one
 
     def count(self, endpoint):
         with self.lock:

@@ -63,6 +63,32 @@ const EVENTS = {
   password_change_failed: { label: "Password change refused: wrong current password", alert: true },
   authenticator_added: { label: "Authenticator app added", alert: true },
   authenticator_removed: { label: "Authenticator app removed", alert: true },
+  email_link_sent: {
+    label: "Link to confirm your email sent",
+    methods: {
+      signup: "Link to confirm your email sent at signup",
+      resend: "Link to confirm your email sent again",
+    },
+  },
+  email_proven: { label: "Email address confirmed" },
+  address_released: {
+    label: "Email address released",
+    alert: true,
+    methods: {
+      link: "Email address released from the link in its email",
+      expired: "Email address released: no one confirmed it within 24 hours",
+    },
+  },
+  password_reset_requested: {
+    label: "Password reset asked for",
+    alert: true,
+    methods: {
+      email: "Password reset link emailed",
+      unproven: "Password reset asked for: no link, the email is unconfirmed",
+      limit: "Password reset asked for: no link, too many today",
+    },
+  },
+  password_reset: { label: "Password reset with a link from your email", alert: true },
 };
 
 const GARBLED = "The server sent an answer we couldn't read. Please try again.";
@@ -107,10 +133,55 @@ function show(account) {
   } else {
     lastLogin.textContent = "This is your first login.";
   }
+  showEmailProof(account);
   loading.hidden = true;
   details.hidden = false;
   logout.hidden = false;
   activity.section.hidden = false; // the activity reads as part of the account
+}
+
+// --- an unconfirmed email -------------------------------------------------------------
+
+function showEmailProof(account) {
+  const unproven = account.email_proven === false;
+  document.getElementById("email-unproven").hidden = !unproven;
+  document.getElementById("email-proof").hidden = !unproven;
+  if (!unproven) return;
+  const until = account.email_unproven_until;
+  const release = until
+    ? el(
+        "span",
+        {},
+        " If no one opens it by ",
+        timeElement(until, { dateStyle: "medium", timeStyle: "short" }),
+        ", the address is released and this account deleted.",
+      )
+    : "";
+  document
+    .getElementById("email-proof-text")
+    .replaceChildren(
+      `We emailed ${account.email} a link to confirm it. Until you open it, we can't send a link there if you forget your password.`,
+      release,
+    );
+}
+
+async function resendLink(token, button) {
+  setBusy(button, true, "Sending…");
+  try {
+    await request("/account/email/resend", { method: "POST", token });
+  } catch (err) {
+    setBusy(button, false);
+    if (err.status === 401) return toLogIn("Your session has ended. Please log in again.");
+    if (err.code === "email_already_proven") {
+      document.getElementById("email-proof").hidden = true;
+      document.getElementById("email-unproven").hidden = true;
+      return notify("Your email is already confirmed.", "success");
+    }
+    const wait = err.status === 429 && err.retryAfter ? ` Try again in ${Math.ceil(err.retryAfter / 60)} min.` : "";
+    return notify(err.message + wait, "error");
+  }
+  setBusy(button, false);
+  notify("We sent a new link. Open it from your inbox to confirm your email.", "success");
 }
 
 async function load(token, security) {
@@ -230,5 +301,7 @@ startPage(async () => {
   retry.addEventListener("click", again((t) => load(t, security), token));
   activity.retry.addEventListener("click", again(loadActivity, token));
   logout.addEventListener("click", () => logOut(token));
+  const resend = document.getElementById("email-resend");
+  resend.addEventListener("click", () => resendLink(token, resend));
   await load(token, security);
 });

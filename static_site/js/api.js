@@ -27,6 +27,7 @@ const MESSAGES = {
   account_locked:
     "This account is locked after too many wrong codes. Contact support to unlock it.",
   session_invalid: "Your session has ended. Please log in again.",
+  email_unavailable: "We couldn't send the email just now. Please try again in a moment.",
 };
 
 const STATUS_MESSAGES = {

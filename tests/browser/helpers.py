@@ -159,6 +159,8 @@ ACCOUNT = {
     "name": "Ada Lovelace",
     "email": "ada@example.com",
     "phone": "+1 ••• ••• 0123",
+    "email_proven": True,
+    "email_unproven_until": None,
     "member_since": "2024-03-01T10:00:00Z",
     "last_login": {"at": "2025-01-02T09:30:00Z", "method": "onetouch"},
 }

@@ -5,7 +5,15 @@ from playwright.sync_api import expect
 
 from chalicelib.headers import site_headers
 
-PAGES = ["index.html", "signup.html", "login.html", "account.html"]
+PAGES = [
+    "index.html",
+    "signup.html",
+    "login.html",
+    "account.html",
+    "forgot.html",
+    "reset.html",
+    "email.html",
+]
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -20,7 +20,15 @@ from tests.browser.helpers import (
 )
 
 XSS_TEXT = "<img src=x onerror=alert(1)>"
-PAGES = ["index.html", "signup.html", "login.html", "account.html"]
+PAGES = [
+    "index.html",
+    "signup.html",
+    "login.html",
+    "account.html",
+    "forgot.html",
+    "reset.html",
+    "email.html",
+]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -289,7 +297,7 @@ def test_recent_activity_reads_as_sentences(page, offline_site, fake_api, shot):
         activity_event("2026-11-27T21:22:00Z", "code_sent", "call", browser="A browser"),
         activity_event("2026-03-01T08:05:00Z", "login_failed", "password", ip="198.51.100.4"),
         activity_event("2025-12-31T23:59:00Z", "signup", browser=XSS_TEXT),
-        activity_event("2025-12-30T10:00:00Z", "password_reset", ip=None, browser=None),
+        activity_event("2025-12-30T10:00:00Z", "passkey_renamed", ip=None, browser=None),
     ]
     open_account(page, offline_site, fake_api, {"events": events})
 
@@ -301,7 +309,7 @@ def test_recent_activity_reads_as_sentences(page, offline_site, fake_api, shot):
             "Verification code sent by phone call",
             "Login failed: wrong password",
             "Account created",
-            "Password reset",
+            "Passkey renamed",  # an event newer than the page: its name, made readable
         ]
     )
     expect(items.locator(".activity-where")).to_have_text(
@@ -339,6 +347,19 @@ EVENT_WORDS = [
     ("challenge_locked", None, "Login locked after too many wrong codes"),
     ("account_locked", None, "Account locked after too many wrong codes"),
     ("logout", None, "Logged out"),
+    ("email_link_sent", "signup", "Link to confirm your email sent at signup"),
+    ("email_link_sent", "resend", "Link to confirm your email sent again"),
+    ("email_proven", None, "Email address confirmed"),
+    ("address_released", "link", "Email address released from the link in its email"),
+    ("address_released", "expired", "Email address released: no one confirmed it within 24 hours"),
+    ("password_reset_requested", "email", "Password reset link emailed"),
+    (
+        "password_reset_requested",
+        "unproven",
+        "Password reset asked for: no link, the email is unconfirmed",
+    ),
+    ("password_reset_requested", "limit", "Password reset asked for: no link, too many today"),
+    ("password_reset", None, "Password reset with a link from your email"),
 ]
 
 

@@ -50,6 +50,7 @@ def page(request):
 def test_the_site_has_its_pages():
     names = {path.name for path in HTML_FILES}
     assert {"index.html", "signup.html", "login.html", "account.html"} <= names
+    assert {"forgot.html", "reset.html", "email.html"} <= names
     assert (SITE / "favicon.svg").is_file()
     assert (
         not (SITE / "config.js").exists() or "config.js" in (SITE.parent / ".gitignore").read_text()
@@ -106,3 +107,18 @@ def test_scripts_never_write_html_or_keep_tokens_where_they_leak(path):
         assert not re.search(r"\blocalStorage\b", source), "tokens stay in sessionStorage"
     assert not re.search(r"\bconsole\.", source), "nothing is logged to the console"
     assert "?token=" not in source and "&token=" not in source
+
+
+def test_every_event_the_api_records_has_words_on_the_account_page():
+    """Recent activity reads as sentences: a new audit kind needs its words in account.js."""
+    root = SITE.parent
+    recorded = set()
+    for path in (root / "chalicelib").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        recorded |= set(re.findall(r"audit\.record(?:_for)?\([^)\"]*\"([a-z_]+)\"", source))
+    script = (SITE / "js" / "account.js").read_text(encoding="utf-8")
+    events = script[script.index("const EVENTS = {") :]
+    events = events[: events.index("\n};")]
+    worded = set(re.findall(r"^  ([a-z_]+): \{", events, re.MULTILINE))
+    assert {"signup", "email_proven", "password_reset"} <= recorded
+    assert recorded - worded == set()

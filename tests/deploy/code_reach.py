@@ -11,11 +11,12 @@ name, and reading a property calls it. What the reached code can send to AWS:
   index, ``Model(...).save()`` or ``item.save()`` where ``item = Model.get(...)`` → PutItem;
   an instance method on an object whose model cannot be told counts on every table;
 - ``post_to_connection`` and the other @connections calls → ManageConnections;
-- ``get_parameter`` → reading the stage's SSM parameters.
+- ``get_parameter`` → reading the stage's SSM parameters;
+- ``send_email`` (SES, v1 or v2) → sending email from the sender's identity.
 
 ``Program(root).needs(function)`` is a set of ``(action, resource)``: resource is
 ``("table", model)`` (model ``EVERY_TABLE`` for any), ``("index", model)``,
-``("parameters",)`` or ``("sockets",)``.
+``("parameters",)``, ``("sockets",)`` or ``("mail",)``.
 """
 
 import ast
@@ -69,6 +70,7 @@ CLIENT_CALLS = {
     "get_connection": ("execute-api:ManageConnections", ("sockets",)),
     "get_parameter": ("ssm:GetParameter", ("parameters",)),
     "get_parameters": ("ssm:GetParameter", ("parameters",)),
+    "send_email": ("ses:SendEmail", ("mail",)),
 }
 SETUP_ONLY = {"create_tables"}  # chalicelib.models' helper for tests and devstack
 PROPERTIES = {"property", "cached_property"}  # reading one runs it

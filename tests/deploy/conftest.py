@@ -35,7 +35,10 @@ AWS_ENV = {
 
 
 # the app's settings and a developer's shell must not steer what chalice builds
-APP_VARIABLES = re.compile(r"^(STAGE|TABLE_PREFIX|DYNAMODB_HOST|SITE_ORIGIN|AUTHY_.*|APP_NAME)$")
+APP_VARIABLES = re.compile(
+    r"^(STAGE|TABLE_PREFIX|DYNAMODB_HOST|SITE_ORIGIN|AUTHY_.*|APP_NAME|EMAIL_FROM)$"
+)
+SENDER = "no-reply@login.example.com"  # its domain is a verified SES identity on moto
 
 
 def tool(name):
@@ -119,7 +122,24 @@ def _session(headers_policies, sent):
     session = boto3.session.Session(region_name=REGION)
     headers_policies.attach(session.events)
     sent.attach(session.events)
+    session.client("sesv2").create_email_identity(EmailIdentity=SENDER.rpartition("@")[2])
+    session.ses_account = SesAccount()  # a test may put the account in the sandbox
+    session.ses_account.attach(session.events)
     return session
+
+
+class SesAccount:
+    """SES's GetAccount, which moto's server lacks (404): out of the sandbox, or not."""
+
+    def __init__(self, production=True):
+        self.production = production
+
+    def attach(self, events):
+        events.register("before-call.sesv2.GetAccount", self._answer)
+
+    def _answer(self, **_):
+        answer = {"ProductionAccessEnabled": self.production, "SendingEnabled": True}
+        return AWSResponse("https://email.moto", 200, {}, None), answer
 
 
 class HeadersPolicies:
@@ -225,7 +245,8 @@ def package_cache(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(deploy.api, "BUILD_DIR", root / "build")
         patch.setattr(deploy.api, "CHALICE_DIR", root / ".chalice")
-        build = deploy.api.prepare(stage, {}, deployed_policies(stage, table_specs(stage), None))
+        policies = deployed_policies(stage, table_specs(stage), None, SENDER)
+        build = deploy.api.prepare(stage, {}, policies)
     done = subprocess.run(  # noqa: S603 - chalice, with fixed arguments
         [
             tool("chalice"),
@@ -323,7 +344,8 @@ def first_deploy(moto_endpoint, package_cache, tmp_path_factory):
         _moto_environment(patch, moto_endpoint, tmp_path)
         _moto_chalice(patch, tmp_path, package_cache)
         session = _session(headers_policies, sent)
-        urls = up("dev", environ={"AUTHY_API_KEY": "the-authy-key"}, session=session, log=log)
+        environ = {"AUTHY_API_KEY": "the-authy-key", "EMAIL_FROM": SENDER}
+        urls = up("dev", environ=environ, session=session, log=log)
         yield FirstDeploy(session, urls, log, sent, headers_policies)
 
 

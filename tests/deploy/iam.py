@@ -6,13 +6,22 @@ A need is ``(action, resource)`` as tests/deploy/code_reach.py finds them in the
 import fnmatch
 import re
 
-from deploy.policy import EVERY_TABLE, WEBSOCKET_API_ID_PLACEHOLDER, parameter_arn, table_arn
+from deploy.policy import (
+    EVERY_TABLE,
+    SENDER_PLACEHOLDER,
+    WEBSOCKET_API_ID_PLACEHOLDER,
+    identity_arns,
+    parameter_arn,
+    table_arn,
+)
 
 REGION, ACCOUNT = "eu-west-1", "123456789012"
 # One WebSocket API (no wildcard in its id), one API Gateway stage, POST to any connection.
 CONNECTIONS = re.compile(
     r"^arn:aws:execute-api:\*:\*:[A-Za-z0-9_]+/[A-Za-z0-9_-]+/POST/@connections/\*$"
 )
+# One SES identity, named whole: an address or a domain, no wildcard.
+IDENTITY = re.compile(r"^arn:aws:ses:\*:\*:identity/[A-Za-z0-9_.@+-]+$")
 
 
 def _concrete(arn):
@@ -35,6 +44,8 @@ def arns_needed(need, stage, specs):
         return [_concrete(f"{table_arn(s.name)}/index/{i}") for s in chosen for i in s.index_names]
     if kind == "parameters":
         return [_concrete(parameter_arn(name)) for name in stage.parameter_names]
+    if kind == "mail":  # the address's own identity, or its domain's: either may be the one
+        return [_concrete(arn) for arn in identity_arns(SENDER_PLACEHOLDER)]
     socket = f"arn:aws:execute-api:*:*:{WEBSOCKET_API_ID_PLACEHOLDER}/{stage.api_gateway_stage}"
     return [_concrete(f"{socket}/POST/@connections/Ab3dEfGh1jKlMnO=")]
 
@@ -88,6 +99,8 @@ def granted(policy, stage, specs):
                     found.add((action, ("parameters",)))
                 elif CONNECTIONS.match(arn):
                     found.add((action, ("sockets",)))
+                elif IDENTITY.match(arn):
+                    found.add((action, ("mail",)))
                 else:
                     raise AssertionError(f"{statement['Sid']} grants {action} on {arn}")
     return found
@@ -110,6 +123,10 @@ def assert_least_privilege(policy):
         if any(action.startswith("execute-api:") for action in actions):
             assert actions == ["execute-api:ManageConnections"], statement
             assert all(CONNECTIONS.match(arn) for arn in resources), statement
+        if any(action.startswith("ses:") for action in actions):
+            assert actions == ["ses:SendEmail"], statement
+            assert all(IDENTITY.match(arn) for arn in resources), statement
+            assert list(statement["Condition"]["StringEquals"]) == ["ses:FromAddress"], statement
 
 
 def _as_list(value):

@@ -12,7 +12,7 @@ from deploy.cli import deployed_policies
 from deploy.errors import DeployError
 from deploy.project import CHALICE_DIR, chalice_config, load_stage
 from deploy.schema import table_specs
-from tests.deploy.conftest import clean_environment, tool
+from tests.deploy.conftest import SENDER, clean_environment, tool
 
 ENVIRONMENT = {
     "SITE_ORIGIN": "https://d111111abcdef8.cloudfront.net",
@@ -221,7 +221,7 @@ def test_chalice_gives_every_lambda_of_the_build_its_settings_and_its_policy(dir
         websocket_api_id="ws1",
         websocket_url="wss://ws1.execute-api.eu-central-1.amazonaws.com/api",
     )
-    policies = deployed_policies(stage, table_specs(stage), endpoints)
+    policies = deployed_policies(stage, table_specs(stage), endpoints, SENDER)
     build = prepare(stage, ENVIRONMENT, policies)
     cache = CHALICE_DIR / "deployments"  # chalice's bundle of requirements.txt: no pip run
     if cache.is_dir():

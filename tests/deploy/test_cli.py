@@ -14,12 +14,13 @@ from deploy import cli
 from deploy.errors import DeployError
 from deploy.policy import FUNCTIONS
 from deploy.project import chalice_config
-from tests.deploy.conftest import REGION
+from tests.deploy.conftest import REGION, SENDER
 
 KEY = "the-authy-key"
 
 
 def _up(session, log, key=KEY, stage="dev", **environ):
+    environ = {"EMAIL_FROM": SENDER, **environ}
     environ = {"AUTHY_API_KEY": key, **environ} if key else environ
     return cli.up(stage, environ=environ, session=session, log=log)
 
@@ -189,6 +190,7 @@ def test_main_up_prints_the_https_site_and_what_to_paste_into_the_authy_console(
     main_session, chalice, monkeypatch, capsys
 ):
     monkeypatch.setenv("AUTHY_API_KEY", KEY)
+    monkeypatch.setenv("EMAIL_FROM", SENDER)
     cli.main(["up", "--stage", "dev"])
     out = capsys.readouterr().out
     site = next(line for line in out.splitlines() if line.startswith("  site: "))
@@ -199,6 +201,7 @@ def test_main_up_prints_the_https_site_and_what_to_paste_into_the_authy_console(
 
 def test_main_reports_a_deploy_error_without_a_traceback(main_session, chalice, monkeypatch):
     monkeypatch.delenv("AUTHY_API_KEY", raising=False)
+    monkeypatch.setenv("EMAIL_FROM", SENDER)
     with pytest.raises(SystemExit) as stopped:
         cli.main(["up", "--stage", "dev"])
     assert str(stopped.value).startswith("deploy: no Authy API key in SSM")

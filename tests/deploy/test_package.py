@@ -16,7 +16,7 @@ from deploy.policy import lambda_policies
 from deploy.project import ROOT, load_stage
 from deploy.schema import table_specs
 from deploy.tables import ensure_tables
-from tests.deploy.conftest import REGION, clean_environment, tool
+from tests.deploy.conftest import REGION, SENDER, clean_environment, tool
 from tests.deploy.iam import assert_least_privilege
 
 NEVER_SHIPPED = ("devstack/", "tests/", "static_site/", "deploy/", ".chalice/", "build/")
@@ -223,6 +223,7 @@ def test_unpacked_in_a_clean_virtualenv_it_answers_a_login(unpacked, aws_env, se
         AUTHY_API_KEY="not-a-real-key",
         AUTHY_CALLBACK_URL="https://abc.execute-api.eu-central-1.amazonaws.com/api/authy/callback",
         SITE_ORIGIN=SITE_ORIGIN,
+        EMAIL_FROM=SENDER,
         AWS_REGION=REGION,
     )
     event = _api_gateway_event(

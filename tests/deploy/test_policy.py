@@ -18,6 +18,7 @@ from deploy.policy import (
     FUNCTIONS,
     REACH,
     REST_FUNCTION,
+    SENDER_PLACEHOLDER,
     WEBSOCKET_API_ID_PLACEHOLDER,
     WEBSOCKET_FUNCTIONS,
     lambda_policies,
@@ -287,5 +288,76 @@ def test_policy_command_writes_the_files(tmp_path, monkeypatch):
 )
 def test_least_privilege_refuses_a_broader_socket_grant(actions, arn):
     statement = {"Sid": "WebSocketPush", "Effect": "Allow", "Action": actions, "Resource": [arn]}
+    with pytest.raises(AssertionError):
+        assert_least_privilege({"Version": "2012-10-17", "Statement": [statement]})
+
+
+# --- sending email ---------------------------------------------------------------------
+
+
+def test_only_the_rest_api_sends_email_and_only_from_its_sender(stage_specs):
+    stage, specs = stage_specs
+    sending = {
+        function
+        for function, policy in lambda_policies(stage, specs).items()
+        if "SendEmail" in _statements(policy)
+    }
+    assert sending == {REST_FUNCTION}
+    send = _statements(lambda_policy(stage, specs))["SendEmail"]
+    assert send["Action"] == ["ses:SendEmail"]
+    assert send["Resource"] == [
+        f"arn:aws:ses:*:*:identity/{SENDER_PLACEHOLDER}",
+        "arn:aws:ses:*:*:identity/__EMAIL_FROM_DOMAIN__",
+    ]
+    assert send["Condition"] == {"StringEquals": {"ses:FromAddress": SENDER_PLACEHOLDER}}
+
+
+def test_the_deploy_names_its_sender_and_changes_nothing_else(stage_specs):
+    stage, specs = stage_specs
+    committed = lambda_policy(stage, specs)
+    deployed = lambda_policy(stage, specs, sender="no-reply@login.example.com")
+    send = _statements(deployed)["SendEmail"]
+    assert send["Resource"] == [
+        "arn:aws:ses:*:*:identity/no-reply@login.example.com",
+        "arn:aws:ses:*:*:identity/login.example.com",
+    ]
+    assert send["Condition"]["StringEquals"]["ses:FromAddress"] == "no-reply@login.example.com"
+    assert_least_privilege(deployed)
+    others = [s for s in committed["Statement"] if s["Sid"] != "SendEmail"]
+    assert [s for s in deployed["Statement"] if s["Sid"] != "SendEmail"] == others
+
+
+def test_a_new_send_fails_until_its_functions_policy_allows_it(project):
+    changed = project(
+        "chalicelib/second_step/watchers.py",
+        "def _token_of(message):\n    client().send_email(FromEmailAddress=message)\n",
+    )
+    need = ("ses:SendEmail", ("mail",))
+    assert need in changed.needs("websocket_message")
+    stage = load_stage("prod")
+    specs = table_specs(stage)
+    assert need in missing(
+        lambda_policy(stage, specs, "websocket_message"), {need}, stage, specs
+    )
+    assert not missing(lambda_policy(stage, specs), {need}, stage, specs)
+
+
+@pytest.mark.parametrize(
+    ("actions", "arn"),
+    [
+        (["ses:SendEmail"], "arn:aws:ses:*:*:identity/*"),
+        (["ses:SendEmail"], "arn:aws:ses:*:*:identity/*.example.com"),
+        (["ses:*"], "arn:aws:ses:*:*:identity/login.example.com"),
+        (["ses:SendRawEmail"], "arn:aws:ses:*:*:identity/login.example.com"),
+    ],
+)
+def test_least_privilege_refuses_a_broader_mail_grant(actions, arn):
+    statement = {
+        "Sid": "SendEmail",
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": [arn],
+        "Condition": {"StringEquals": {"ses:FromAddress": "no-reply@login.example.com"}},
+    }
     with pytest.raises(AssertionError):
         assert_least_privilege({"Version": "2012-10-17", "Statement": [statement]})

@@ -14,7 +14,7 @@ from deploy.frontdoor import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED, CACHING_O
 from deploy.policy import FUNCTIONS, lambda_policies
 from deploy.project import load_stage
 from deploy.schema import table_specs
-from tests.deploy.conftest import REGION
+from tests.deploy.conftest import REGION, SENDER
 
 
 def test_the_new_apis_need_a_second_chalice_run(first_deploy):
@@ -39,13 +39,14 @@ def test_every_lambda_gets_what_only_the_deploy_knows(first_deploy):
         assert env["EDGE_SECRET_PARAM"] == "/twofold/dev/edge-secret"
         assert env["AUTHY_CALLBACK_URL"] == urls["callback"]
         assert env["WEBSOCKET_MANAGEMENT_URL"] == "https://" + urls["websocket"][len("wss://") :]
+        assert env["EMAIL_FROM"] == SENDER
         assert not {"AUTHY_API_KEY", "EDGE_SECRET", "CORS_ORIGIN"} & set(env), function
 
 
 def test_each_lambdas_role_has_its_own_policy_naming_this_websocket_api(first_deploy):
     stage = load_stage("dev")
     websocket_api_id = first_deploy.urls["websocket"].removeprefix("wss://").split(".")[0]
-    policies = lambda_policies(stage, table_specs(stage), websocket_api_id)
+    policies = lambda_policies(stage, table_specs(stage), websocket_api_id, SENDER)
     for function in FUNCTIONS:
         assert first_deploy.role_policy(function) == policies[function], function
     (only,) = first_deploy.role_policy("websocket_connect")["Statement"]

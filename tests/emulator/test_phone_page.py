@@ -53,7 +53,13 @@ def test_the_authenticator_has_labelled_controls(page):
     assert 'role="alert"' in html
 
 
-MODULES = ["phone.js", "common.js", "inbox.js", "numbers.js", "authenticator.js"]
+def test_the_page_has_a_mailbox_template(page):
+    html = page.get_data(as_text=True)
+    assert '<template id="mailbox-template">' in html and 'class="email-links"' in html
+    assert '<div id="mailboxes" class="mailboxes"></div>' in html
+
+
+MODULES = ["phone.js", "common.js", "inbox.js", "numbers.js", "authenticator.js", "mailboxes.js"]
 
 
 @pytest.mark.parametrize(

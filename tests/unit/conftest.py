@@ -18,6 +18,7 @@ UNIT_ENV = {
     "AUTHY_CALLBACK_URL": "https://api.example.test/authy/callback",
     "SITE_ORIGIN": "https://site.example.test",
     "APP_NAME": "Unit Login",
+    "EMAIL_FROM": "no-reply@login.example.test",
     "WEBSOCKET_MANAGEMENT_URL": "https://ws0unit.execute-api.us-east-1.amazonaws.com",
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -48,6 +49,14 @@ def atomic_dynamodb():
     DynamoHandler.call_action = call_action
     yield
     DynamoHandler.call_action = original
+
+
+@pytest.fixture(autouse=True)
+def environ_stays_real():
+    """os.environ is still the process's own after each test (see the ``api`` fixture)."""
+    environ = os.environ
+    yield
+    assert os.environ is environ, "a test left os.environ swapped for a copy"
 
 
 class FrozenClock:
@@ -154,6 +163,46 @@ def verify(authy, monkeypatch, frozen_clock):
     vendors.vendor.cache_clear()
 
 
+class Mailbox:
+    """What the app sent through SES (moto's, in process), read as a mail client would."""
+
+    def __init__(self):
+        from moto.ses.models import ses_backends
+
+        self.backends = ses_backends
+
+    def emails(self, to=None):
+        """Every email sent (to ``to``), oldest first: ``{to, subject, text, html, links}``."""
+        from devstack import mailbox
+
+        found = [mailbox.read(m["raw"], m["id"]) for m in mailbox.sent(self.backends)]
+        return [e for e in found if to is None or to.lower() in e["to"]]
+
+    def latest(self, to):
+        found = self.emails(to)
+        assert found, f"no email to {to}"
+        return found[-1]
+
+    def token(self, to, page, param="token"):
+        """The token of the link to ``page`` (``#<param>=``) in the latest email to ``to``."""
+        prefix = f"{UNIT_ENV['SITE_ORIGIN']}/{page}#{param}="
+        (link,) = [link for link in self.latest(to)["links"] if link.startswith(prefix)]
+        return link[len(prefix) :]
+
+
+@pytest.fixture
+def mailbox(aws):
+    """The sender's domain verified in SES, as the deploy requires; the mailbox to read."""
+    import boto3
+
+    domain = UNIT_ENV["EMAIL_FROM"].rpartition("@")[2]
+    boto3.client("sesv2", region_name="us-east-1").create_email_identity(EmailIdentity=domain)
+    from chalicelib import mail
+
+    mail._client.cache_clear()  # a client of an earlier test's mock would miss this one
+    return Mailbox()
+
+
 class Api:
     """The Chalice app through its test client, speaking JSON."""
 
@@ -180,12 +229,18 @@ class Api:
 
 
 @pytest.fixture
-def api(tables, authy, tmp_path):
-    from chalice.test import Client
+def api(tables, authy, mailbox, tmp_path, monkeypatch):
+    import contextlib
+
+    from chalice.test import BaseClient, Client
 
     from app import app
 
     # An empty project dir: the test client must not copy a stage's env vars over ours.
+    # With none to add, its swap of os.environ for a copy around each request is also
+    # dropped: requests from several threads (the race tests) interleave those swaps and
+    # could leave os.environ a plain dict for every later test.
+    monkeypatch.setattr(BaseClient, "_patched_env_vars", lambda self, _: contextlib.nullcontext())
     with Client(app, project_dir=str(tmp_path)) as client:
         yield Api(client.http)
 
@@ -241,13 +296,17 @@ def signup(api):
 
 
 @pytest.fixture
-def user(signup, authy):
-    """A signed-up user with the Authy app installed and no push pending; the signup body."""
+def user(api, signup, authy, mailbox):
+    """A signed-up user who proved the email, with the Authy app installed and no push
+    pending; the signup body."""
     authy.has_app = False  # the signup proves the phone by text, leaving pushes for logins
     try:
-        return signup()
+        answer = signup()
     finally:
         authy.has_app = True
+    token = mailbox.token(SIGNUP["email"], "email.html")
+    assert api.post("/email/prove", {"token": token}).status_code == 200
+    return answer
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ class FakeAuthy:
         self.reject_user = False
         self.approvals = {}  # uuid -> {"authy_id": ..., "status": ..., "body": ...}
         self.calls = []  # (endpoint name, parsed request)
+        self.removed = []  # authy ids removed from the application
         self.verify_gate = None  # a Barrier: hold verifies until that many are in flight
 
     def install(self, rsps):
@@ -31,6 +32,7 @@ class FakeAuthy:
         routes = [
             ("POST", r"/protected/json/users/new$", "users_new", self._users_new),
             ("GET", r"/protected/json/users/(\d+)/status$", "user_status", self._status),
+            ("POST", r"/protected/json/users/(\d+)/remove$", "users_remove", self._remove),
             ("GET", r"/protected/json/(sms|call)/(\d+)$", "send", self._send),
             ("GET", r"/protected/json/verify/([^/]+)/(\d+)$", "verify", self._verify),
             (
@@ -95,6 +97,14 @@ class FakeAuthy:
         key = (user["email"], user["cellphone"], user["country_code"])
         authy_id = self.users.setdefault(key, 1000 + len(self.users))
         return self._ok({"message": "User created successfully.", "user": {"id": authy_id}})
+
+    def _remove(self, match, query, body):
+        authy_id = int(match.group(1))
+        known = [key for key, value in self.users.items() if value == authy_id]
+        if not known:
+            return self._error(404, "User not found.", "60026")
+        self.removed.append(authy_id)
+        return self._ok({"message": "User was added to remove."})
 
     def _status(self, match, query, body):
         authy_id = int(match.group(1))

@@ -10,6 +10,7 @@ FULL = {
     "AUTHY_API_KEY": "k",
     "AUTHY_CALLBACK_URL": "https://x/authy/callback",
     "SITE_ORIGIN": "https://site.example/",
+    "EMAIL_FROM": "no-reply@site.example",
 }
 
 
@@ -23,7 +24,7 @@ def test_defaults():
 def test_every_missing_variable_is_named():
     with pytest.raises(ConfigurationError) as error:
         load_settings({})
-    for name in ("STAGE", "AUTHY_CALLBACK_URL", "SITE_ORIGIN", "AUTHY_API_KEY"):
+    for name in ("STAGE", "AUTHY_CALLBACK_URL", "SITE_ORIGIN", "AUTHY_API_KEY", "EMAIL_FROM"):
         assert name in str(error.value)
 
 
@@ -132,3 +133,18 @@ def test_cors_is_off_unless_an_origin_is_named():
     assert named.cors_origin == "https://elsewhere.example"
     with pytest.raises(ConfigurationError, match="CORS_ORIGIN must be an origin"):
         load_settings({**FULL, "CORS_ORIGIN": "*"})
+
+
+def test_the_sender_is_a_bare_address():
+    assert load_settings({**FULL, "EMAIL_FROM": " login@mail.site.example "}).email_from == (
+        "login@mail.site.example"
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Twofold <no-reply@site.example>", "no-reply", "no-reply@localhost", "a@b.c\nBcc: x@y.z"],
+)
+def test_a_sender_that_is_not_a_bare_address_is_named(value):
+    with pytest.raises(ConfigurationError, match="EMAIL_FROM"):
+        load_settings({**FULL, "EMAIL_FROM": value})

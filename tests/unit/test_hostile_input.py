@@ -13,7 +13,22 @@ ROUTES = {
     "/login": LOGIN,
     "/login/token": {"via": "sms"},
     "/login/verify": {"token": "1234567"},
+    "/email/prove": {"token": "A" * 43},
+    "/email/release": {"token": "A" * 43},
+    "/password/forgot": {"email": SIGNUP["email"]},
+    "/password/reset": {"token": "A" * 43, "new_password": "a new password"},
 }
+HOSTILE_TOKENS = (
+    None,
+    7,
+    [],
+    {},
+    "x" * 200,
+    "A" * 42 + "\x00",
+    "A" * 42 + "=",
+    "../" * 15,
+    "é" * 43,
+)
 FIELD_CASES = [
     # (route, field, hostile value)
     *[
@@ -47,6 +62,16 @@ FIELD_CASES = [
             ["1234567"],
             "1234567\x00",
         )
+    ],
+    *[
+        (path, "token", value)
+        for path in ("/email/prove", "/email/release", "/password/reset")
+        for value in HOSTILE_TOKENS
+    ],
+    *[("/password/forgot", "email", value) for value in (None, 7, [], "x" * 300, "a@b", "\x00")],
+    *[
+        ("/password/reset", "new_password", value)
+        for value in (None, 12345678, [], "short", "p" * 129, "pass\x00word")
     ],
 ]
 

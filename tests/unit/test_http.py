@@ -28,6 +28,11 @@ EVERY_ROUTE = [
     ("GET", "/account"),
     ("GET", "/account/activity"),
     ("POST", "/logout"),
+    ("POST", "/account/email/resend"),
+    ("POST", "/email/prove"),
+    ("POST", "/email/release"),
+    ("POST", "/password/forgot"),
+    ("POST", "/password/reset"),
     ("POST", "/authy/callback"),
     ("GET", "/authy/callback"),
 ]

@@ -1,10 +1,11 @@
 // The virtual phone page: polls the emulator's control API every second and updates in
-// place. Authy users' phones are here; Verify's numbers and the authenticator app have
-// modules of their own.
+// place. Authy users' phones are here; Verify's numbers, the mailboxes and the
+// authenticator app have modules of their own.
 
 import { refreshAuthenticator, setUpAuthenticator } from "./authenticator.js";
 import { api, clone, formatLeft, showConnection } from "./common.js";
 import { updateInbox } from "./inbox.js";
+import { updateMailboxes } from "./mailboxes.js";
 import { updateNumbers } from "./numbers.js";
 
 const POLL_MS = 1000;
@@ -147,10 +148,11 @@ async function totpFor(user) {
 }
 
 async function refresh() {
-  const [{ users }, { approval_requests: pending }, { messages }] = await Promise.all([
+  const [{ users }, { approval_requests: pending }, { messages }, { emails }] = await Promise.all([
     api("/users"),
     api("/approval_requests?status=pending"),
     api("/messages"),
+    api("/emails"),
   ]);
   const codes = await Promise.all(users.map(totpFor));
   const live = new Set();
@@ -163,6 +165,7 @@ async function refresh() {
     updateMessages(phone, messages.filter((m) => m.vendor === "authy" && m.authy_id === user.authy_id));
   });
   const numbers = updateNumbers(messages);
+  const mailboxes = updateMailboxes(emails);
   await refreshAuthenticator();
   for (const [authyId, phone] of phones) {
     if (!live.has(authyId)) {
@@ -170,7 +173,7 @@ async function refresh() {
       phones.delete(authyId);
     }
   }
-  document.getElementById("no-users").hidden = users.length + numbers > 0;
+  document.getElementById("no-users").hidden = users.length + numbers + mailboxes > 0;
 }
 
 async function poll() {
