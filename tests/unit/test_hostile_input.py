@@ -8,12 +8,29 @@ from chalicelib.models import MODELS
 from tests.unit.conftest import SIGNUP, body
 
 LOGIN = {"email": SIGNUP["email"], "password": SIGNUP["password"]}
+CREDENTIAL = {"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {}}
+PASSKEY = {"ceremony": "c" * 43, "credential": CREDENTIAL}
 ROUTES = {
     "/signup": SIGNUP,
     "/login": LOGIN,
     "/login/token": {"via": "sms"},
     "/login/verify": {"token": "1234567"},
+    "/login/passkey": PASSKEY,
+    "/account/passkeys": {**PASSKEY, "name": "Work laptop"},
 }
+NOT_CREDENTIALS = (
+    None,
+    "AAAA",
+    12,
+    [],
+    {},
+    [CREDENTIAL],
+    {**CREDENTIAL, "id": 5},
+    {**CREDENTIAL, "id": "not base64url!"},
+    {**CREDENTIAL, "id": "A" * 1401},
+    {**CREDENTIAL, "response": "x"},
+    {"id": "AAAA"},
+)
 FIELD_CASES = [
     # (route, field, hostile value)
     *[
@@ -33,6 +50,17 @@ FIELD_CASES = [
         for value in (None, 7, [], "x" * 300, "\x00" * 9)
     ],
     *[("/login/token", "via", value) for value in (None, "SMS", "email", 1, ["sms"], "sms\x00")],
+    *[
+        (path, "ceremony", value)
+        for path in ("/login/passkey", "/account/passkeys")
+        for value in (None, 12, [], {}, "x" * 300, "a\x00b")
+    ],
+    *[
+        (path, "credential", value)
+        for path in ("/login/passkey", "/account/passkeys")
+        for value in NOT_CREDENTIALS
+    ],
+    *[("/account/passkeys", "name", value) for value in (12, [], "x" * 65, "a\x00b", "\x1b[2J")],
     *[
         ("/login/verify", "token", value)
         for value in (
