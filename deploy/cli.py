@@ -32,6 +32,7 @@ def up(stage_name, environ=os.environ, session=None, log=print):
     Returns the URLs: the site's (https), the APIs', the callback's, and the DNS record a
     custom domain needs.
     """
+    api.check_runtime()  # before anything is made: chalice would pick the wrong runtime
     session = session or _session(environ)
     stage = load_stage(stage_name)
     configured_site = configured_origins(stage)  # a prod stage refuses http, before anything
