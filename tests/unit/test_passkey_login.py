@@ -315,3 +315,22 @@ def test_rubbish_inside_an_answer_is_a_4xx_and_opens_nothing(api, member, authen
     if response.status_code == 400:
         assert "credential" in body(response)["error"]["fields"]
     assert len(list(Session.scan())) == 1
+
+
+def test_no_ceremony_session_or_signature_reaches_the_log(api, member, authenticator, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO)  # what the Lambda runs at
+    begun = options(api)
+    credential = authenticator.get(begun["options"])
+    session = body(answer(api, begun, credential))["session"]["token"]
+    wrong = options(api)
+    assert refused(
+        answer(api, wrong, authenticator.get(wrong["options"], origin="https://x.example"))
+    )
+
+    secrets = [begun["ceremony"], wrong["ceremony"], session, member]
+    secrets.append(credential["response"]["signature"])
+    assert [secret for secret in secrets if secret in caplog.text] == []
+    assert "passkey answer refused: InvalidAuthenticationResponse" in caplog.text
+    assert '"outcome": "passkey_refused"' in caplog.text
