@@ -9,7 +9,7 @@ from chalicelib.errors import BodyTooLarge, InvalidInput, MalformedJSON
 MAX_BODY_BYTES = 16 * 1024
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 _CODE = re.compile(r"^[0-9]{6,10}$")
-_BASE64URL = re.compile(r"^[A-Za-z0-9_-]{1,1400}$")  # a credential id is at most 1023 bytes
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,1400}")  # a credential id is at most 1023 bytes
 
 
 def json_object(raw_body):
@@ -131,7 +131,7 @@ def passkey_credential(form, name="credential"):
     if (
         not isinstance(value, dict)
         or not isinstance(value.get("id"), str)
-        or not _BASE64URL.match(value["id"])
+        or not _BASE64URL.fullmatch(value["id"])
         or not isinstance(value.get("response"), dict)
     ):
         form.fail(name, "is not a passkey's answer")

@@ -30,7 +30,7 @@ from chalicelib.validation import Form
 MAX_PASSKEYS = 10
 MAX_NAME = 64
 METHOD = "passkey"
-_PASSKEY_ID = re.compile(r"^[0-9a-f]{16}$")  # tokens.new_id()
+_PASSKEY_ID = re.compile(r"[0-9a-f]{16}")  # tokens.new_id()
 
 
 def read_answer(data):
@@ -54,7 +54,7 @@ def read_new(data):
 
 def read_id(passkey_id):
     """A passkey's public id from a URL, or InvalidInput naming ``passkey_id``."""
-    if not isinstance(passkey_id, str) or not _PASSKEY_ID.match(passkey_id):
+    if not isinstance(passkey_id, str) or not _PASSKEY_ID.fullmatch(passkey_id):
         raise InvalidInput(fields={"passkey_id": "is not a passkey's id"})
     return passkey_id
 

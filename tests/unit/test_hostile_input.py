@@ -28,6 +28,7 @@ NOT_CREDENTIALS = (
     {**CREDENTIAL, "id": 5},
     {**CREDENTIAL, "id": "not base64url!"},
     {**CREDENTIAL, "id": "A" * 1401},
+    {**CREDENTIAL, "id": "AAAA\n"},
     {**CREDENTIAL, "response": "x"},
     {"id": "AAAA"},
 )

@@ -234,7 +234,9 @@ def test_another_accounts_passkey_cannot_be_removed(api, session, add_passkey, s
     assert len(list(Passkey.scan())) == 1
 
 
-@pytest.mark.parametrize("passkey_id", ["x", "0" * 17, "ABCDEF0123456789", "%00" * 4, "é" * 16])
+@pytest.mark.parametrize(
+    "passkey_id", ["x", "0" * 17, "ABCDEF0123456789", "%00" * 4, "é" * 16, "0123456789abcdef%0A"]
+)
 def test_a_passkey_id_that_cannot_be_one_is_a_400_naming_it(api, session, passkey_id):
     response = remove(api, session, passkey_id)
     assert response.status_code == 400
