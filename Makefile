@@ -1,16 +1,23 @@
 # `make run` brings up the whole stack locally; `make test` runs every test, browser ones
 # included. Both set up what they need first: the virtualenv and Debian's chromium.
 
-PYTHON ?= python3
+# The Lambda runtime is the Python that runs chalice (README: "Deploying"), so the whole
+# project runs on the runtime's: python3.12, found on PATH or among pyenv's versions.
+RUNTIME := 3.12
+PYTHON ?= $(shell for p in python$(RUNTIME) \
+  $$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/$(RUNTIME).*/bin/python$(RUNTIME) 2>/dev/null | sort -V -r); do \
+  "$$p" -c '$(IS_RUNTIME)' 2>/dev/null && { echo "$$p"; break; }; done)
+IS_RUNTIME := import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(RUNTIME)".split("."))))
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-$(RUNTIME)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint format unit bench clean chromium deploy destroy policy unlock
 
 $(STAMP): requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "Python $(RUNTIME) is needed (the Lambda runtime): install it, or set PYTHON"; exit 2; }
+	$(BIN)/python -c '$(IS_RUNTIME)' 2>/dev/null || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 

@@ -26,7 +26,15 @@ from chalicelib.errors import (
     StorageUnavailable,
 )
 from chalicelib.headers import API_HEADERS
-from chalicelib.second_step import authenticator, callback, code, flow, recovery, watchers
+from chalicelib.second_step import (
+    authenticator,
+    callback,
+    code,
+    flow,
+    passkey,
+    recovery,
+    watchers,
+)
 from chalicelib.validation import MAX_BODY_BYTES, Form, json_object, verification_code
 
 app = Chalice(app_name="twofold")
@@ -173,6 +181,17 @@ def login_recovery():
     return flow.use_recovery_code(_bearer(), typed, _context())
 
 
+@route("/login/passkey/options", methods=["POST"])
+def login_passkey_options():
+    return flow.passkey_options(_bearer(), _context())
+
+
+@route("/login/passkey", methods=["POST"])
+def login_passkey():
+    ceremony, credential = passkey.read_answer(_body())
+    return flow.use_passkey(_bearer(), ceremony, credential, _context())
+
+
 def _session_and_user():
     session = sessions.resolve_session(_bearer())
     return session, accounts.user_of(session, _context())
@@ -228,6 +247,31 @@ def account_remove_authenticator():
     session, user = _session_and_user()
     security.require_fresh(session)
     authenticator.remove(user, _context())
+    return Response(body="", status_code=204)
+
+
+@route("/account/passkeys/options", methods=["POST"])
+def account_passkey_options():
+    session, user = _session_and_user()
+    security.require_fresh(session)
+    return passkey.registration_options(user, _context())
+
+
+@route("/account/passkeys", methods=["POST"])
+def account_add_passkey():
+    ceremony, credential, name = passkey.read_new(_body())
+    session, user = _session_and_user()
+    security.require_fresh(session)
+    answer = passkey.add(user, ceremony, credential, name, _context())
+    return Response(body=answer, status_code=201)
+
+
+@route("/account/passkeys/{passkey_id}", methods=["DELETE"])
+def account_remove_passkey(passkey_id):
+    passkey_id = passkey.read_id(passkey_id)
+    session, user = _session_and_user()
+    security.require_fresh(session)
+    passkey.remove(user, passkey_id, _context())
     return Response(body="", status_code=204)
 
 

@@ -89,7 +89,7 @@ def _log_in(context, stack, member, mode, rng):
     page.goto(f"{stack.site_url}/login.html")
     page.get_by_label("Email").fill(member.email)
     page.get_by_label("Password").fill(member.password)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     push = stack.emulator.wait_for_request(member.authy_id, timeout=STEP_TIMEOUT_MS / 1000)
 
     pause = rng.uniform(*PAUSE_SECONDS)

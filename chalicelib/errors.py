@@ -151,6 +151,53 @@ class TooManyBrowsers(AppError):
     message = "This account already remembers ten browsers. Forget one first."
 
 
+class TooManyPasskeys(AppError):
+    status = 409
+    code = "too_many_passkeys"
+    message = "This account already has ten passkeys. Remove one first."
+
+
+class PasskeyTaken(AppError):
+    status = 409
+    code = "passkey_taken"
+    message = "This passkey is already added."
+
+
+class PasskeyRefused(AppError):
+    """A passkey's answer that does not check out: unknown, someone else's, or not signed
+    right (wrong origin, wrong relying party, no user verification, a counter gone back)."""
+
+    status = 401
+    code = "passkey_refused"
+    message = "That passkey could not be verified."
+
+
+class CeremonyInvalid(AppError):
+    """A passkey ceremony that is unknown, already answered, or for something else."""
+
+    code = "ceremony_invalid"
+    message = "This passkey request is no longer valid. Please try again."
+
+
+class CeremonyExpired(CeremonyInvalid):
+    code = "ceremony_expired"
+    message = "This passkey request took too long. Please try again."
+
+
+class LastFactor(AppError):
+    status = 409
+    code = "last_factor"
+    message = "This is the last way you can prove it's you. Add another one first."
+
+
+class SecurityChanged(AppError):
+    """The account's factors changed between reading and writing them (a parallel change)."""
+
+    status = 409
+    code = "security_changed"
+    message = "Your security settings changed meanwhile. Please try again."
+
+
 class StepUpRequired(AppError):
     """A change to the account's security needs a second factor proven in the last minutes."""
 

@@ -57,6 +57,7 @@ class User(Model):
     # spent by removing its key under the condition that it exists, so each works once.
     recovery_codes = MapAttribute(null=True)
     browsers = NumberAttribute(default=0)  # remembered browsers, at most MAX_BROWSERS
+    passkeys = NumberAttribute(default=0)  # the account's passkeys, at most MAX_PASSKEYS
     phone_verified = BooleanAttribute(default=False)
     created_at = NumberAttribute()
     last_login_at = NumberAttribute(null=True)
@@ -107,7 +108,9 @@ class LoginChallenge(Model):
     user_id = UnicodeAttribute(null=True)
     app_factor = UnicodeAttribute(null=True)
     phone = UnicodeAttribute(null=True)  # E.164: what the per-number send budget counts
-    method = UnicodeAttribute()  # "onetouch" | "sms" | "app" (authenticator first) | "recovery"
+    # "onetouch" | "sms" | "app" (authenticator first) | "passkey" (offered first, nothing
+    # sent) | "recovery"
+    method = UnicodeAttribute()
     onetouch_uuid = UnicodeAttribute(null=True)
     onetouch_status = UnicodeAttribute(null=True)  # pending | approved | denied | expired
     onetouch_expires_at = NumberAttribute(null=True)
@@ -208,6 +211,54 @@ class EmailLink(Model):
     ttl = TTLAttribute()
 
 
+class PasskeysOfAccount(GlobalSecondaryIndex):
+    """An account's passkeys, whole: listing them is one query."""
+
+    class Meta:
+        index_name = "passkeys-of-account"
+        projection = AllProjection()
+
+    email = UnicodeAttribute(hash_key=True)
+
+
+class Passkey(Model):
+    """A passkey (a WebAuthn credential) of an account, known by its credential id."""
+
+    class Meta(TableMeta):
+        table_name = f"{table_prefix()}-passkeys"
+
+    credential_id = UnicodeAttribute(hash_key=True)  # base64url, as the browser names it
+    passkey_id = UnicodeAttribute()  # short and public: names it on the account page
+    email = UnicodeAttribute()
+    user_handle = UnicodeAttribute()  # base64url of User.user_id: never the email
+    public_key = UnicodeAttribute()  # the COSE key, base64url
+    sign_count = NumberAttribute(default=0)  # the authenticator's counter: never goes back
+    name = UnicodeAttribute()  # "Chrome on Linux", or what its owner called it
+    transports = ListAttribute(of=UnicodeAttribute, null=True)  # hints for the browser
+    created_at = NumberAttribute()
+    last_used_at = NumberAttribute(null=True)
+    account_index = PasskeysOfAccount()
+
+
+class PasskeyCeremony(Model):
+    """A WebAuthn challenge given to a browser: five minutes, single use.
+
+    Known by the SHA-256 of the ceremony token the browser holds; spent by a conditional
+    delete before its answer is checked.
+    """
+
+    class Meta(TableMeta):
+        table_name = f"{table_prefix()}-passkey-ceremonies"
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    challenge = UnicodeAttribute()  # the random bytes the passkey signs, base64url
+    kind = UnicodeAttribute()  # "register" | "login"
+    email = UnicodeAttribute(null=True)  # whose: a registration, or a login challenge's
+    login_challenge = UnicodeAttribute(null=True)  # the LoginChallenge (token_hash) it answers
+    expires_at = NumberAttribute()
+    ttl = TTLAttribute()
+
+
 class CallbackNonce(Model):
     """An authentic Authy callback already handled (nonce and signature), to drop replays."""
 
@@ -254,6 +305,8 @@ MODELS = (
     AuditEvent,
     RememberedBrowser,
     EmailLink,
+    Passkey,
+    PasskeyCeremony,
 )
 
 

@@ -3,15 +3,15 @@
 Every change (new recovery codes, a new password, remembering this browser, adding or
 removing a factor) needs a second factor proven in the last ten minutes: the login's
 own, or a step-up (the second step again, for this session). Forgetting a browser only
-removes trust, so it needs none. The phone always stays a way in, so no change can
-leave an account without a second factor.
+removes trust, so it needs none. A removal goes through the count of the account's
+factors (``second_step.factors``): none may leave it without one.
 """
 
 from chalicelib import audit, browsers, clock, phones, ratelimits, sessions, validation
 from chalicelib.errors import InvalidCredentials, StepUpRequired
 from chalicelib.models import User
 from chalicelib.passwords import hash_password, verify_password
-from chalicelib.second_step import authenticator, recovery
+from chalicelib.second_step import authenticator, passkey, recovery
 from chalicelib.validation import Form
 
 
@@ -27,6 +27,7 @@ def overview(user, session):
     return {
         "phone": {"number": phones.mask(user.phone), "texts_and_calls": True},
         "authenticator": authenticator.describe(user),
+        "passkeys": passkey.listed(user.email),
         "recovery_codes_left": recovery.left(user),
         "browsers": browsers.listed(user.email),
         "proven_until": clock.iso(proven_until) if proven_until > clock.now() else None,

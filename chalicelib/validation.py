@@ -9,6 +9,7 @@ from chalicelib.errors import BodyTooLarge, InvalidInput, MalformedJSON
 MAX_BODY_BYTES = 16 * 1024
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 _CODE = re.compile(r"^[0-9]{6,10}$")
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,1400}")  # a credential id is at most 1023 bytes
 
 
 def json_object(raw_body):
@@ -116,5 +117,23 @@ def verification_code(form, name="token"):
     value = re.sub(r"\s+", "", value)
     if not _CODE.match(value):
         form.fail(name, "must be 6 to 10 digits")
+        return None
+    return value
+
+
+def passkey_credential(form, name="credential"):
+    """What ``navigator.credentials`` gave, as JSON: an object with a base64url ``id`` and a
+    ``response`` object. What it says is the relying party's to check."""
+    value = form.data.get(name)
+    if value is None:
+        form.fail(name, "is required")
+        return None
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("id"), str)
+        or not _BASE64URL.fullmatch(value["id"])
+        or not isinstance(value.get("response"), dict)
+    ):
+        form.fail(name, "is not a passkey's answer")
         return None
     return value

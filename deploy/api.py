@@ -17,7 +17,13 @@ from dataclasses import dataclass
 
 from deploy.errors import DeployError
 from deploy.policy import REST_FUNCTION, WEBSOCKET_FUNCTIONS, policy_file_name
-from deploy.project import CHALICE_DIR, ROOT, chalice_config, lambda_environment
+from deploy.project import (
+    CHALICE_DIR,
+    LAMBDA_RUNTIME,
+    ROOT,
+    chalice_config,
+    lambda_environment,
+)
 
 BUILD_DIR = ROOT / "build"
 SHIPPED = ("app.py", "chalicelib", "requirements.txt", "vendor")
@@ -43,6 +49,16 @@ class Endpoints:
         if self.websocket_url is None:
             return None
         return "https://" + self.websocket_url.removeprefix("wss://")
+
+
+def check_runtime():
+    """Refuse to deploy from a Python that is not the Lambda runtime's (chalice takes it)."""
+    running = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    if running != LAMBDA_RUNTIME:
+        raise DeployError(
+            f"chalice would deploy the Lambdas on {running}; they run on {LAMBDA_RUNTIME}. "
+            "Deploy with `make deploy`, which builds .venv on that Python."
+        )
 
 
 def deploy(stage, environment, policies, region):

@@ -36,6 +36,7 @@ def up(stage_name, environ=None, session=None, log=print):
     test client swaps os.environ for a copy, and a default bound at import would keep it.
     """
     environ = os.environ if environ is None else environ
+    api.check_runtime()  # before anything is made: chalice would pick the wrong runtime
     session = session or _session(environ)
     stage = load_stage(stage_name)
     configured_site = configured_origins(stage)  # a prod stage refuses http, before anything

@@ -8,6 +8,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHALICE_DIR = ROOT / ".chalice"
 SITE_DIR = ROOT / "static_site"
 STAGES = ("dev", "prod")
+# chalice gives the Lambdas the runtime of the Python it runs on: this one, on Amazon
+# Linux 2023 (glibc 2.34), which the passkey library's cbor2 wheels need (README: Deploying).
+LAMBDA_RUNTIME = "python3.12"
+LAMBDA_GLIBC = (2, 34)
 DEFAULT_API_GATEWAY_STAGE = "api"  # chalice's default
 
 

@@ -159,8 +159,8 @@ def describe(challenge, now=None):
     return body
 
 
-def summary(token, challenge, unsent_reason=None):
-    """The answer to signup and login."""
+def summary(token, challenge, unsent_reason=None, passkey=False):
+    """The answer to signup and login; ``passkey``: the account has one to answer with."""
     answer = {
         "token": token,
         "method": challenge.method,
@@ -169,6 +169,7 @@ def summary(token, challenge, unsent_reason=None):
         "code_sent": challenge.sends > 0,
         "fallback_reason": challenge.fallback_reason,
         "unsent_reason": unsent_reason,
+        "passkey": passkey,
     }
     if challenge.method == "onetouch":
         answer["push_expires_in"] = ONETOUCH_SECONDS

@@ -1,7 +1,7 @@
-"""The second step of signup and login: start it, follow it, answer it with a code."""
+"""The second step of signup and login: start it, follow it, answer it."""
 
 from chalicelib import browsers, clock, lockout, ratelimits, storage
-from chalicelib.second_step import authenticator, code, push, recovery, watchers
+from chalicelib.second_step import authenticator, code, passkey, push, recovery, watchers
 from chalicelib.second_step import challenge as challenges
 
 REMEMBERED = "remembered_browser"
@@ -26,7 +26,9 @@ def step_up(user, session, context):
 def start(user, purpose, context, session_hash=None, writes=None):
     """Open the account's new challenge and reach the person the best way there is.
 
-    A push if the vendor has them and the phone's app can take one; else the code of an
+    A user with a passkey is offered it first, and nothing is sent: the page offers the
+    passkey, with texts, calls, the app's code and recovery codes beside it. Otherwise a
+    push if the vendor has them and the phone's app can take one; else the code of an
     authenticator app the user added, if any; else a texted code. The new challenge
     supersedes any older live one of the account (whoever started it): that one can no
     longer become a session, and its page is told. If the text fails, the challenge still
@@ -40,20 +42,28 @@ def start(user, purpose, context, session_hash=None, writes=None):
         challenge.method = "recovery"  # only a recovery code can finish it, and unlock
         challenges.save_as_live(challenge, user, writes)
         return challenges.summary(token, challenge)
-    reason = push.send_push(challenge, user, context, now, writes)
-    unsent = None
-    if reason is not None:
-        if authenticator.asked_first(user):
-            challenge.method = "app"
-        else:
-            challenge.fallback_reason = None if reason == push.NO_PUSHES else reason
-            unsent = code.send_first_code(challenge, context, now, writes)
+    unsent = _reach(challenge, user, context, now, writes)
     challenges.save_as_live(challenge, user, writes)
     if user.live_challenge and user.live_challenge != challenge.token_hash:
         older = challenges.supersede(user.live_challenge)
         if older is not None:
             watchers.notify(older, "superseded")
-    return challenges.summary(token, challenge, unsent)
+    return challenges.summary(token, challenge, unsent, passkey=passkey.asked_first(user))
+
+
+def _reach(challenge, user, context, now, writes):
+    """Choose how the challenge asks (``challenge.method``); why no text went, if one didn't."""
+    if passkey.asked_first(user):
+        challenge.method = passkey.METHOD
+        return None
+    reason = push.send_push(challenge, user, context, now, writes)
+    if reason is None:
+        return None
+    if authenticator.asked_first(user):
+        challenge.method = "app"
+        return None
+    challenge.fallback_reason = None if reason == push.NO_PUSHES else reason
+    return code.send_first_code(challenge, context, now, writes)
 
 
 def poll(token):
@@ -73,3 +83,16 @@ def verify(token, typed, context):
 
 def use_recovery_code(token, typed, context):
     return recovery.check(challenges.load_answerable(token), typed, context)
+
+
+def passkey_options(token, context):
+    """Begin a passkey login: by itself without a challenge, else as its second step."""
+    challenge = None if token is None else challenges.load_answerable(token)
+    return passkey.login_options(context, challenge)
+
+
+def use_passkey(token, ceremony, credential, context):
+    """A passkey's answer: a session by itself, or the challenge's second step."""
+    if token is None:
+        return passkey.log_in(ceremony, credential, context)
+    return passkey.answer(challenges.load_answerable(token), ceremony, credential, context)

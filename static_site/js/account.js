@@ -1,4 +1,5 @@
 import { ApiError, request } from "./api.js";
+import { startPasskeysSection } from "./passkeys-section.js";
 import { startSecurity } from "./security.js";
 import { clearTokens, sessionToken, setFlash } from "./session.js";
 import { el, notify, setBusy, startPage } from "./ui.js";
@@ -35,6 +36,7 @@ const EVENTS = {
     methods: {
       onetouch: "Logged in, approved in the Authy app",
       code: "Logged in with a verification code",
+      passkey: "Logged in with a passkey",
     },
   },
   login_failed: { label: "Login failed: wrong password", alert: true },
@@ -56,7 +58,10 @@ const EVENTS = {
   account_unlocked: { label: "Account unlocked" },
   recovery_codes_created: { label: "New recovery codes made", alert: true },
   recovery_code_used: { label: "A recovery code was used", alert: true },
-  step_up_succeeded: { label: "Proved it's you for a security change" },
+  step_up_succeeded: {
+    label: "Proved it's you for a security change",
+    methods: { passkey: "Proved it's you with a passkey for a security change" },
+  },
   browser_remembered: { label: "A browser was remembered for 30 days", alert: true },
   browser_forgotten: { label: "A remembered browser was forgotten" },
   password_changed: { label: "Password changed", alert: true },
@@ -89,6 +94,9 @@ const EVENTS = {
     },
   },
   password_reset: { label: "Password reset with a link from your email", alert: true },
+  passkey_added: { label: "Passkey added", alert: true },
+  passkey_removed: { label: "Passkey removed", alert: true },
+  passkey_refused: { label: "A passkey login was refused", alert: true },
 };
 
 const GARBLED = "The server sent an answer we couldn't read. Please try again.";
@@ -298,6 +306,9 @@ startPage(async () => {
   const security = startSecurity(token, {
     onSessionEnded: () => toLogIn("Your session has ended. Please log in again."),
   });
+  startPasskeysSection(token, security);
+  // A change in the security section is in the activity now: show it there too.
+  document.getElementById("security").addEventListener("security-changed", () => loadActivity(token));
   retry.addEventListener("click", again((t) => load(t, security), token));
   activity.retry.addEventListener("click", again(loadActivity, token));
   logout.addEventListener("click", () => logOut(token));

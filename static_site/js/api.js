@@ -28,6 +28,13 @@ const MESSAGES = {
     "This account is locked after too many wrong codes. Contact support to unlock it.",
   session_invalid: "Your session has ended. Please log in again.",
   email_unavailable: "We couldn't send the email just now. Please try again in a moment.",
+  passkey_refused: "That passkey didn't work here. Try another way to log in.",
+  ceremony_expired: "The passkey request took too long. Please try again.",
+  ceremony_invalid: "The passkey request is no longer valid. Please try again.",
+  too_many_passkeys: "Your account already has ten passkeys. Remove one first.",
+  passkey_taken: "This passkey is already added to your account.",
+  last_factor: "This is the last way you can prove it's you. Add another one first.",
+  security_changed: "Your security settings changed meanwhile. Please try again.",
 };
 
 const STATUS_MESSAGES = {

@@ -1,4 +1,5 @@
 import { request } from "./api.js";
+import { getPasskey, passkeysSupported } from "./passkey.js";
 import { startPhoneStep } from "./phone-step.js";
 import {
   browserToken,
@@ -15,6 +16,8 @@ const form = document.getElementById("login-form");
 const email = document.getElementById("email");
 const password = document.getElementById("password");
 const submit = form.querySelector("button[type=submit]");
+const passkeyBox = document.getElementById("passkey-login");
+const passkeyButton = document.getElementById("passkey-login-button");
 
 function noFocus() {
   return !document.activeElement || document.activeElement === document.body;
@@ -87,8 +90,33 @@ async function logIn(event) {
   showPhoneStep(saveChallenge(answer.challenge, "login"));
 }
 
+/** "Log in with a passkey": no password; the passkey is both factors. */
+async function logInWithPasskey() {
+  if (passkeyButton.disabled) return;
+  clearFieldErrors(form);
+  notify("");
+  setBusy(passkeyButton, true, "Waiting for your passkey…");
+  let answer;
+  try {
+    const begun = await request("/login/passkey/options", { method: "POST" });
+    const credential = await getPasskey(begun.options);
+    const body = { ceremony: begun.ceremony, credential };
+    answer = await request("/login/passkey", { method: "POST", body });
+  } catch (err) {
+    setBusy(passkeyButton, false);
+    notify(err.message, err.cancelled ? "info" : "error");
+    return passkeyButton.focus();
+  }
+  clearTokens();
+  saveSession(answer.session);
+  notify("You're logged in with your passkey. Opening your account…", "success");
+  location.assign("account.html");
+}
+
 startPage(() => {
   form.addEventListener("submit", logIn);
+  passkeyBox.hidden = !passkeysSupported();
+  passkeyButton.addEventListener("click", logInWithPasskey);
   // A reload in the middle of the phone step picks it up again.
   const pending = loadChallenge("login");
   if (pending) showPhoneStep(pending);

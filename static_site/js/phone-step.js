@@ -1,11 +1,13 @@
-// The second step shared by sign up, log in and a step-up on the account page: the push
-// panel (push-wait.js), the code form (code-form.js), the recovery code form
-// (recovery-form.js) and the locked panel; this module only decides which one shows and
-// where the person goes next. It owns its markup so every page shows the same thing.
+// The second step shared by sign up, log in and a step-up on the account page: the
+// passkey panel (passkey-step.js), the push panel (push-wait.js), the code form
+// (code-form.js), the recovery code form (recovery-form.js) and the locked panel; this
+// module only decides which one shows and where the person goes next. It owns its markup
+// so every page shows the same thing.
 
 import { request } from "./api.js";
 import { codeForm } from "./code-form.js";
 import { formatDuration, startCountdown } from "./countdown.js";
+import { passkeyPanel } from "./passkey-step.js";
 import { pushPanel, waitForPush } from "./push-wait.js";
 import { recoveryForm } from "./recovery-form.js";
 import { clearChallenge, keepBrowserToken, saveSession, updateChallengeExpiry } from "./session.js";
@@ -57,14 +59,19 @@ export function startPhoneStep(container, challenge, { onRestart, onDone = null 
   const push = pushPanel(challenge.requestCode);
   const code = codeForm({ token, onFinished: finish, onEnd: ended });
   const recovery = recoveryForm({ token, onFinished: finish, onEnd: ended });
+  const passkey = challenge.passkey
+    ? passkeyPanel({ token, onFinished: finish, onEnd: ended, onOtherWay: () => showOtherWay() })
+    : null;
   const locked = lockedPanel();
   const remembering = onDone ? null : rememberBox();
   const useRecovery = el("button", { type: "button", class: "link-button" }, "Use a recovery code");
+  const usePasskey = el("button", { type: "button", class: "link-button" }, "Use your passkey");
   const startOver = el("button", { type: "button", class: "link-button" }, "Start over");
   const footer = el(
     "div",
     { class: "step-footer" },
     remembering?.root,
+    passkey ? el("p", {}, "Have your passkey? ", usePasskey) : null,
     el("p", {}, "Lost your phone? ", useRecovery),
     el("p", {}, "Not you, or want to stop? ", startOver),
   );
@@ -73,6 +80,7 @@ export function startPhoneStep(container, challenge, { onRestart, onDone = null 
       "div",
       { class: "phone-step" },
       heading,
+      passkey?.root,
       push.root,
       code.root,
       recovery.root,
@@ -96,12 +104,14 @@ export function startPhoneStep(container, challenge, { onRestart, onDone = null 
   function setState(next) {
     state = next;
     heading.textContent = HEADINGS[next];
+    if (passkey) passkey.root.hidden = next !== "passkey";
     push.root.hidden = next !== "push";
     code.root.hidden = next !== "code" && next !== "app";
     recovery.root.hidden = next !== "recovery";
     locked.root.hidden = next !== "locked";
     footer.hidden = next === "locked";
     useRecovery.parentElement.hidden = next === "recovery";
+    if (passkey) usePasskey.parentElement.hidden = next === "passkey";
   }
 
   function stop() {
@@ -164,6 +174,19 @@ export function startPhoneStep(container, challenge, { onRestart, onDone = null 
     else if (entering) code.refresh();
   }
 
+  function showPasskey() {
+    waiting?.stop();
+    waiting = null;
+    setState("passkey");
+    notify("");
+    passkey.focus();
+  }
+
+  /** From the passkey panel: the code form, where a code can be texted, called or typed. */
+  function showOtherWay() {
+    showCode(REASONS.useCode, null, { kind: "info" });
+  }
+
   function showRecovery(reason, kind = "info") {
     setState("recovery");
     notify(reason, kind);
@@ -212,10 +235,13 @@ export function startPhoneStep(container, challenge, { onRestart, onDone = null 
     showCode(REASONS.useCode, null, { kind: "info", keepWatching: true }),
   );
   useRecovery.addEventListener("click", () => showRecovery(REASONS.recovery));
+  usePasskey.addEventListener("click", showPasskey);
   startOver.addEventListener("click", () => restart(""));
 
   if (challenge.method === "recovery") {
     showRecovery(REASONS.accountLocked, "error");
+  } else if (passkey && challenge.method === "passkey") {
+    showPasskey();
   } else if (challenge.method === "onetouch") {
     setState("push");
     heading.focus();

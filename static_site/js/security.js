@@ -8,7 +8,8 @@ import { clearFieldErrors, el, notify, setBusy, setFieldError } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 
-function when(iso) {
+/** An ISO time as the reader's locale writes a date and a time ("" when there is none). */
+export function when(iso) {
   const date = new Date(iso);
   if (!iso || Number.isNaN(date.getTime())) return "";
   return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(date);

@@ -36,6 +36,7 @@ export function challengeView(challenge, purpose) {
     codeSent: challenge.code_sent !== false,
     fallbackReason: challenge.fallback_reason ?? null,
     unsentReason: challenge.unsent_reason ?? null,
+    passkey: challenge.passkey === true, // the account has one: it is offered first
     expiresAt: Date.now() + Number(challenge.expires_in) * 1000,
     pushExpiresAt: Number.isFinite(challenge.push_expires_in)
       ? Date.now() + challenge.push_expires_in * 1000

@@ -3,6 +3,7 @@
 // are the sentences for them.
 
 export const HEADINGS = {
+  passkey: "Use your passkey",
   push: "Approve the request on your phone",
   code: "Enter your verification code",
   app: "Enter the code from your authenticator app",

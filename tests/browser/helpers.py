@@ -31,7 +31,7 @@ def log_in(page, site_url, member):
     page.goto(f"{site_url}/login.html")
     page.get_by_label("Email").fill(member.email)
     page.get_by_label("Password").fill(member.password)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
 
 
 def phone_of(phone_page, email):
@@ -168,6 +168,7 @@ ACCOUNT = {
 SECURITY = {
     "phone": {"number": "+1 ••• ••• 0123", "texts_and_calls": True},
     "authenticator": {"offered": False, "added": None, "added_at": None},
+    "passkeys": [],
     "recovery_codes_left": 0,
     "browsers": [],
     "proven_until": None,

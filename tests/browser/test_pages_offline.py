@@ -37,7 +37,7 @@ def start_login(page, site):
     page.goto(f"{site}/login.html")
     page.get_by_label("Email").fill("ada@example.com")
     page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
 
 
 def overflows(page):
@@ -99,7 +99,7 @@ def test_an_answer_that_is_not_json_gets_a_friendly_message(page, offline_site, 
     expect(page.get_by_role("alert")).to_have_text(
         re.compile(r"^(Something went wrong|The server sent an answer we couldn't read)")
     )
-    expect(page.get_by_role("button", name="Log in")).to_be_enabled()
+    expect(page.get_by_role("button", name="Log in", exact=True)).to_be_enabled()
 
 
 @pytest.mark.allow_console(r"ERR_CONNECTION_REFUSED")
@@ -190,7 +190,7 @@ def test_log_in_does_not_move_focus_from_a_field_being_filled(page, offline_site
     wait_until(page, lambda: config, "the request for config.js")
     config[0].continue_()
 
-    expect(page.get_by_role("button", name="Log in")).to_be_enabled()
+    expect(page.get_by_role("button", name="Log in", exact=True)).to_be_enabled()
     expect(page.get_by_label("Password")).to_be_focused()
     page.keyboard.type(" battery staple")
     expect(page.get_by_label("Password")).to_have_value("correct horse battery staple")

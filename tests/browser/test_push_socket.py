@@ -38,7 +38,7 @@ def start_login(page, site, api, *status_answers):
     page.goto(f"{site}/login.html")
     page.get_by_label("Email").fill("ada@example.com")
     page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.locator("#request-code")).to_have_text("K7P-2QX")
     return challenge["challenge"]["token"]
 

@@ -259,3 +259,10 @@ def _values(document, key):
     elif isinstance(document, list):
         for item in document:
             yield from _values(item, key)
+
+
+def test_a_deploy_from_another_python_than_the_lambda_runtime_is_refused(monkeypatch):
+    deploy.api.check_runtime()  # make builds .venv on the runtime's Python
+    monkeypatch.setattr(deploy.api.sys, "version_info", (3, 11, 7, "final", 0))
+    with pytest.raises(DeployError, match="python3.11.*python3.12"):
+        deploy.api.check_runtime()

@@ -1,7 +1,11 @@
 """`chalice package --stage prod`: what ships, the template, and the zip running on its own.
 
 The package is built once per session from the project itself (chalice runs pip to bundle
-requirements.txt for Lambda's platform, from the configured package index).
+requirements.txt for Lambda's platform, from the configured package index). That it will
+import on Lambda is shown twice: every compiled wheel in it is tagged for a glibc no newer
+than the runtime's, and the same versions, installed again from the index for Lambda's
+platform alone (no wheel built here, none for a newer glibc), make a passkey and log in
+with it in a clean interpreter.
 """
 
 import json
@@ -13,7 +17,7 @@ import zipfile
 import pytest
 
 from deploy.policy import lambda_policies
-from deploy.project import ROOT, load_stage
+from deploy.project import LAMBDA_GLIBC, LAMBDA_RUNTIME, ROOT, load_stage
 from deploy.schema import table_specs
 from deploy.tables import ensure_tables
 from tests.deploy.conftest import REGION, SENDER, clean_environment, tool
@@ -21,6 +25,7 @@ from tests.deploy.iam import assert_least_privilege
 
 NEVER_SHIPPED = ("devstack/", "tests/", "static_site/", "deploy/", ".chalice/", "build/")
 SITE_ORIGIN = "https://site.example.test"
+OWN_CODE = ("chalicelib/", "chalice/")
 FUNCTION_NAMES = {  # handler → the Lambda chalice names for it
     "app.app": "api_handler",
     "app.ws_connect": "websocket_connect",
@@ -174,7 +179,40 @@ def test_the_function_reads_the_key_from_ssm(template):
         )
         assert variables["STAGE"] == "prod" and variables["TABLE_PREFIX"] == "twofold-prod"
         assert "AUTHY_API_KEY" not in variables
-        assert function["Properties"]["Runtime"] == f"python3.{sys.version_info.minor}"
+
+
+def test_every_function_runs_on_the_runtime_the_wheels_were_chosen_for(template):
+    functions = _resources(template, "AWS::Serverless::Function").values()
+    assert {function["Properties"]["Runtime"] for function in functions} == {LAMBDA_RUNTIME}
+
+
+def _glibc(platform):
+    """(2, 28) for ``manylinux_2_28_x86_64`` or ``manylinux2014_x86_64`` (2.17); None for any."""
+    legacy = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
+    if platform == "any":
+        return None
+    match = re.fullmatch(r"manylinux_(\d+)_(\d+)_x86_64", platform)
+    if match:
+        return int(match[1]), int(match[2])
+    match = re.fullmatch(r"(manylinux\w+?)_x86_64", platform)
+    assert match and match[1] in legacy, f"a wheel for {platform} is not for Lambda"
+    return legacy[match[1]]
+
+
+def test_every_compiled_wheel_in_the_zip_is_for_the_runtimes_glibc_or_older(package):
+    """A wheel pip built here (linux_x86_64) or one for a newer glibc fails on Lambda."""
+    newest = {}
+    with zipfile.ZipFile(package / "deployment.zip") as archive:
+        for name in archive.namelist():
+            if name.endswith(".dist-info/WHEEL"):
+                text = archive.read(name).decode()
+                tags = re.findall(r"^Tag: \S+-\S+-(\S+)$", text, re.MULTILINE)
+                glibcs = [_glibc(platform) for platform in tags]
+                newest[name.split("-")[0]] = min(glibcs) if None not in glibcs else None
+    compiled = {dist: glibc for dist, glibc in newest.items() if glibc is not None}
+    assert {"cbor2", "cryptography", "cffi", "argon2_cffi_bindings"} <= set(compiled)
+    assert {dist for dist, glibc in compiled.items() if glibc > LAMBDA_GLIBC} == set()
+    assert compiled["cbor2"] == (2, 28)  # why python3.11, on glibc 2.26, was left behind
 
 
 @pytest.fixture(scope="session")
@@ -187,6 +225,89 @@ def unpacked(package, tmp_path_factory):
         [sys.executable, "-m", "venv", "--without-pip", str(where / "venv")], check=True
     )
     return where / "venv" / "bin" / "python", where / "task"
+
+
+def _shipped(names):
+    """``name==version`` of every distribution the zip holds."""
+    dists = {name.split("/")[0] for name in names if name.split("/")[0].endswith(".dist-info")}
+    return sorted("==".join(dist.removesuffix(".dist-info").split("-", 1)) for dist in dists)
+
+
+@pytest.fixture(scope="session")
+def lambda_platform_site(names, tmp_path_factory):
+    """The zip's distributions installed again from the index, as wheels for Lambda's
+    platform alone (CPython 3.12, manylinux up to the runtime's glibc): the directory."""
+    site = tmp_path_factory.mktemp("lambda-platform") / "site"
+    minors = range(17, LAMBDA_GLIBC[1] + 1)
+    platforms = [f"--platform=manylinux_2_{minor}_x86_64" for minor in minors]
+    done = subprocess.run(  # noqa: S603 - pip, with fixed arguments and the zip's pins
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--implementation=cp",
+            f"--python-version={LAMBDA_RUNTIME.removeprefix('python')}",
+            *platforms,
+            "--platform=manylinux2014_x86_64",
+            f"--target={site}",
+            *_shipped(names),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return site
+
+
+def test_the_runtimes_own_wheels_make_a_passkey_and_log_in_with_it(
+    package, unpacked, lambda_platform_site, tmp_path
+):
+    python, _ = unpacked
+    # The app's files and chalice's runtime (which chalice adds itself, with no wheel):
+    # every other package comes from the site.
+    code = tmp_path / "code"
+    with zipfile.ZipFile(package / "deployment.zip") as archive:
+        ours = [n for n in archive.namelist() if n == "app.py" or n.startswith(OWN_CODE)]
+        archive.extractall(code, members=ours)
+    env = clean_environment(
+        STAGE="prod",
+        SITE_ORIGIN=SITE_ORIGIN,
+        EMAIL_FROM=SENDER,
+        AUTHY_API_KEY="not-a-real-key",
+        AUTHY_CALLBACK_URL="https://abc.execute-api.eu-central-1.amazonaws.com/api/authy/callback",
+        AWS_REGION=REGION,
+    )
+    done = subprocess.run(  # noqa: S603 - the clean virtualenv's python
+        [
+            str(python),
+            "-I",
+            str(ROOT / "tests" / "deploy" / "lambda_passkey.py"),
+            str(code),
+            str(lambda_platform_site),
+            str(ROOT / "tests" / "unit"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout.splitlines()[-1])
+    assert answer["sign_count"] == 1
+    assert answer["at_cold_start"] == [], "the passkey library is imported on first use only"
+    files = answer["files"]
+    assert files["app"].startswith(str(code)) and files["chalicelib"].startswith(str(code))
+    for module in ("webauthn", "cbor2", "cbor2._cbor2", "cryptography", "OpenSSL"):
+        assert files[module].startswith(str(lambda_platform_site)), module
+    assert files["cbor2._cbor2"].endswith(".so")  # the compiled part, not a fallback
 
 
 def _api_gateway_event(method, path, body):

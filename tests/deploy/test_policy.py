@@ -336,9 +336,7 @@ def test_a_new_send_fails_until_its_functions_policy_allows_it(project):
     assert need in changed.needs("websocket_message")
     stage = load_stage("prod")
     specs = table_specs(stage)
-    assert need in missing(
-        lambda_policy(stage, specs, "websocket_message"), {need}, stage, specs
-    )
+    assert need in missing(lambda_policy(stage, specs, "websocket_message"), {need}, stage, specs)
     assert not missing(lambda_policy(stage, specs), {need}, stage, specs)
 
 

@@ -13,6 +13,7 @@ from deploy.project import Stage
 from deploy.schema import table_specs
 from deploy.vendor_setup import vendor_environment
 from devstack.emulator import LOCAL_ACCOUNT_SID, LOCAL_AUTH_TOKEN, create_app
+from tests.deploy.conftest import SENDER
 
 VERIFY = Stage(name="dev", app_name="twofold", table_prefix="twofold-dev", provider="verify")
 AUTHY = Stage(name="dev", app_name="twofold", table_prefix="twofold-dev")
@@ -112,12 +113,14 @@ def test_a_verify_stages_lambda_may_read_twilios_secret_and_not_authys(aws_env):
 
 def test_a_verify_stages_lambdas_get_the_names_and_no_authy_callback(session, verify_api):
     from deploy.api import Endpoints
-    from deploy.cli import lambda_settings
+    from deploy.cli import Addresses, lambda_settings
 
     vendor = vendor_environment(session.client("ssm"), VERIFY, account(verify_api))
     endpoints = Endpoints("https://abc.execute-api.eu-central-1.amazonaws.com/api")
 
-    settings = lambda_settings(VERIFY, "https://login.example.com", endpoints, vendor)
+    settings = lambda_settings(
+        VERIFY, Addresses("https://login.example.com", SENDER), endpoints, vendor
+    )
 
     assert "AUTHY_CALLBACK_URL" not in settings and "AUTHY_API_KEY_PARAM" not in settings
     assert settings["TWILIO_AUTH_TOKEN_PARAM"] == "/twofold/dev/twilio-auth-token"

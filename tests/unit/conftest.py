@@ -332,6 +332,36 @@ def session(api, login):
     return json.loads(response.body)["session"]["token"]
 
 
+@pytest.fixture
+def authenticator():
+    """A passkey authenticator in software, answering on the site's origin."""
+    from tests.unit.soft_authenticator import SoftAuthenticator
+
+    return SoftAuthenticator(UNIT_ENV["SITE_ORIGIN"])
+
+
+@pytest.fixture
+def add_passkey(api, authenticator):
+    """Add a passkey made by ``authenticator`` to the account of ``session``; the response.
+
+    ``create`` goes to ``authenticator.create`` (a wrong origin, no user verification…).
+    """
+
+    def do(session, name=None, **create):
+        begun = api.post("/account/passkeys/options", token=session)
+        assert begun.status_code == 200, begun.body
+        begun = json.loads(begun.body)
+        answer = {
+            "ceremony": begun["ceremony"],
+            "credential": authenticator.create(begun["options"], **create),
+        }
+        if name is not None:
+            answer["name"] = name
+        return api.post("/account/passkeys", answer, token=session)
+
+    return do
+
+
 def leave_claim(claimed_until, password_hash="x"):
     """Store a signup claim for ada@example.com, as a signup that died mid-way leaves it."""
     from chalicelib.models import User

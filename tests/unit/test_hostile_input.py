@@ -8,6 +8,8 @@ from chalicelib.models import MODELS
 from tests.unit.conftest import SIGNUP, body
 
 LOGIN = {"email": SIGNUP["email"], "password": SIGNUP["password"]}
+CREDENTIAL = {"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {}}
+PASSKEY = {"ceremony": "c" * 43, "credential": CREDENTIAL}
 ROUTES = {
     "/signup": SIGNUP,
     "/login": LOGIN,
@@ -17,6 +19,8 @@ ROUTES = {
     "/email/release": {"token": "A" * 43},
     "/password/forgot": {"email": SIGNUP["email"]},
     "/password/reset": {"token": "A" * 43, "new_password": "a new password"},
+    "/login/passkey": PASSKEY,
+    "/account/passkeys": {**PASSKEY, "name": "Work laptop"},
 }
 HOSTILE_TOKENS = (
     None,
@@ -28,6 +32,20 @@ HOSTILE_TOKENS = (
     "A" * 42 + "=",
     "../" * 15,
     "é" * 43,
+)
+NOT_CREDENTIALS = (
+    None,
+    "AAAA",
+    12,
+    [],
+    {},
+    [CREDENTIAL],
+    {**CREDENTIAL, "id": 5},
+    {**CREDENTIAL, "id": "not base64url!"},
+    {**CREDENTIAL, "id": "A" * 1401},
+    {**CREDENTIAL, "id": "AAAA\n"},
+    {**CREDENTIAL, "response": "x"},
+    {"id": "AAAA"},
 )
 FIELD_CASES = [
     # (route, field, hostile value)
@@ -48,6 +66,17 @@ FIELD_CASES = [
         for value in (None, 7, [], "x" * 300, "\x00" * 9)
     ],
     *[("/login/token", "via", value) for value in (None, "SMS", "email", 1, ["sms"], "sms\x00")],
+    *[
+        (path, "ceremony", value)
+        for path in ("/login/passkey", "/account/passkeys")
+        for value in (None, 12, [], {}, "x" * 300, "a\x00b")
+    ],
+    *[
+        (path, "credential", value)
+        for path in ("/login/passkey", "/account/passkeys")
+        for value in NOT_CREDENTIALS
+    ],
+    *[("/account/passkeys", "name", value) for value in (12, [], "x" * 65, "a\x00b", "\x1b[2J")],
     *[
         ("/login/verify", "token", value)
         for value in (
