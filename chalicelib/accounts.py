@@ -144,9 +144,15 @@ def authenticate(email, password, context):
 
 
 def user_of(session, context):
-    """The account a live session belongs to; SessionInvalid once it is gone (released)."""
+    """The account a live session belongs to; SessionInvalid once it is gone (released).
+
+    A session older than the account was made for an earlier account with this email
+    (released, then signed up again): releasing ends sessions, and this holds if one
+    was missed."""
     user = storage.get_or_none(User, session.email)
-    if user is None or email_proof.release_if_past_its_day(user, context):
+    if user is None or session.created_at < user.created_at:
+        raise SessionInvalid()
+    if email_proof.release_if_past_its_day(user, context):
         raise SessionInvalid()
     return user
 

@@ -45,13 +45,16 @@ def remember(email, context):
     return {"token": token, "browser": _view(browser)}
 
 
-def recognise(email, token):
-    """True when ``token`` is a live remembered browser of ``email`` (its use is noted)."""
+def recognise(user, token):
+    """True when ``token`` is a live remembered browser of ``user``'s account (its use is
+    noted); never one remembered by an earlier account with the email (released)."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN:
         return False
     browser = storage.get_or_none(RememberedBrowser, tokens.hash_token(token))
     now = clock.now()
-    if browser is None or browser.email != email or now >= browser.expires_at:
+    if browser is None or browser.email != user.email or now >= browser.expires_at:
+        return False
+    if browser.created_at < user.created_at:
         return False
     storage.write_if(
         browser.update,

@@ -11,7 +11,9 @@ unproven. Whatever meets a record past it (a signup or a login for that email, t
 account's own page) releases it first, and nothing can prove it any more. Every delete
 is conditional on the account still being that unproven account, so a proven one is
 never deleted. Releasing removes the vendor's registration too, ends the account's
-sessions and forgets its browsers; its activity stays, for the address's owner to read.
+sessions, forgets its browsers and deletes its passkeys; its activity stays, for the
+address's owner to read. Passkeys and sessions are also bound to the account they were
+made for, so one missed here still opens nothing on a later account with the address.
 """
 
 import logging
@@ -25,6 +27,7 @@ from chalicelib.errors import (
     RateLimited,
 )
 from chalicelib.models import User
+from chalicelib.second_step import passkey
 from chalicelib.validation import Form
 from chalicelib.vendors import Person, vendor
 
@@ -166,11 +169,12 @@ def _unproven(link):
 
 def _forget(user, context, how):
     """What goes with a released account besides its record: the vendor's registration,
-    its sessions and remembered browsers. Its activity stays, with this release in it."""
+    its sessions, remembered browsers and passkeys. Its activity stays, with this release in it."""
     try:
         vendor().unenroll(Person.of(user))
     except AppError as exc:  # the record is gone; a stale registration lets no one in
         log.error("vendor registration not removed: %s", exc.code)
     sessions.end_all(user.email)
     browsers.forget_all(user.email)
+    passkey.forget_all(user.email)
     audit.record_for(context, user.email, "address_released", how)

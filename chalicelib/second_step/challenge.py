@@ -249,26 +249,32 @@ def complete(
     return answer
 
 
-def open_session(email, method, context, transaction=None):
+def open_session(email, method, context, transaction=None, *, account_condition=None, refusal=None):
     """A session with no challenge: the second factor was proven some other way.
 
     A remembered browser, or a passkey (which is both factors at once). The account must
-    not be locked; the login is recorded as by ``method``, in the same write as the
-    session and whatever else the login writes (``transaction``).
+    not be locked, and must meet ``account_condition`` if one is given (else ``refusal``
+    is raised); the login is recorded as by ``method``, in the same write as the session
+    and whatever else the login writes (``transaction``).
     """
     now = clock.now()
     client_session, session = sessions.new_session(email, now)
     transaction = transaction or storage.Transaction()
+    condition = User.email.exists() & lockout.may_finish(method)
+    if account_condition is not None:
+        condition &= account_condition
     transaction.update(
         "account",
         User(email=email),
         [User.last_login_at.set(now), User.last_login_method.set(method)],
-        User.email.exists() & lockout.may_finish(method),
+        condition,
     )
     transaction.save("session", session, Session.token_hash.does_not_exist())
     transaction.save("audit", audit.event_for(context, email, "login_succeeded", method))
     if transaction.commit():
-        raise AccountLocked()
+        user = storage.get_or_none(User, email)
+        locked = user is not None and lockout.is_locked(user)
+        raise AccountLocked() if locked or refusal is None else refusal
     requestlog.note(outcome="session")
     return {"session": client_session}
 

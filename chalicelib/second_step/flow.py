@@ -13,7 +13,7 @@ def log_in(user, context, browser_token=None, failures=()):
     back in the login's own write."""
     writes = storage.Transaction()
     ratelimits.give_back_in(writes, failures)
-    if not lockout.is_locked(user) and browsers.recognise(user.email, browser_token):
+    if not lockout.is_locked(user) and browsers.recognise(user, browser_token):
         return challenges.open_session(user.email, REMEMBERED, context, writes)
     return start(user, "login", context, writes=writes)
 

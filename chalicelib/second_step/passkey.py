@@ -101,11 +101,12 @@ def add(user, ceremony_token, credential, name, context):
     except NotVerified:
         raise InvalidInput(fields={"credential": "could not be verified for this site"}) from None
     now = clock.now()
+    user_id = _user_handle(user)
     key = Passkey(
         credential_id=made.credential_id,
         passkey_id=tokens.new_id(),
         email=user.email,
-        user_handle=ceremony.b64url(_user_handle(user).encode("ascii")),
+        user_handle=ceremony.b64url(user_id.encode("ascii")),
         public_key=made.public_key,
         sign_count=made.sign_count,
         name=name or describe_browser(context.user_agent),
@@ -117,7 +118,8 @@ def add(user, ceremony_token, credential, name, context):
         "account",
         User(email=user.email),
         [User.passkeys.add(1)],
-        User.email.exists() & (User.passkeys.does_not_exist() | (User.passkeys < MAX_PASSKEYS)),
+        (User.user_id == user_id)  # the account that began it, not a later one
+        & (User.passkeys.does_not_exist() | (User.passkeys < MAX_PASSKEYS)),
     )
     transaction.save("passkey", key, Passkey.credential_id.does_not_exist())
     failed = transaction.commit()
@@ -172,6 +174,14 @@ def remove(user, passkey_id, context):
     audit.record_for(context, user.email, "passkey_removed")
 
 
+def forget_all(email):
+    """Delete every passkey of the account (its address was released); how many."""
+    keys = list(Passkey.account_index.query(email))
+    for key in keys:
+        Passkey(credential_id=key.credential_id).delete()
+    return len(keys)
+
+
 # --- logging in with one ----------------------------------------------------------------
 
 
@@ -207,7 +217,9 @@ def log_in(ceremony_token, credential, context):
     if assertion.user_handle is None:  # a discoverable passkey always names its user
         raise _refused(key.email, context)
     _check(key, assertion, raw, context)
-    return open_session(key.email, METHOD, context)
+    return open_session(
+        key.email, METHOD, context, account_condition=_same_account(key), refusal=PasskeyRefused()
+    )
 
 
 def answer(challenge, ceremony_token, credential, context):
@@ -220,7 +232,15 @@ def answer(challenge, ceremony_token, credential, context):
     if key.email != challenge.email:  # someone else's passkey proves nothing here
         raise _refused(challenge.email, context)
     _check(key, assertion, raw, context)
-    return complete(challenge, METHOD)
+    return complete(
+        challenge, METHOD, account_condition=_same_account(key), account_refusal=PasskeyRefused()
+    )
+
+
+def _same_account(key):
+    """The account the passkey was made for, not a later one with its email (a released
+    address can be signed up again): that account's ``user_id`` is the user handle."""
+    return User.user_id == ceremony.unb64url(key.user_handle).decode("ascii")
 
 
 def _key_of(assertion):

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from chalicelib.email_proof import PROOF_SECONDS
-from chalicelib.models import EmailLink, RememberedBrowser, Session, User
+from chalicelib.models import EmailLink, Passkey, RememberedBrowser, Session, User
 from tests.unit.conftest import SIGNUP, body
 from tests.unit.fake_authy import RIGHT_CODE
 
@@ -142,6 +142,39 @@ def test_release_deletes_the_unproven_account_at_once(api, unproven_session, mai
     assert ("address_released", "link") in events()
     # the owner may now sign up with the address
     assert api.post("/signup", {**SIGNUP, "phone": OTHER_PHONE}).status_code == 201
+
+
+def test_what_a_stranger_made_on_a_released_address_opens_nothing_on_the_owners_account(
+    api, unproven_session, mailbox, authy, add_passkey, authenticator, frozen_clock
+):
+    """A stranger signs up with Ada's address and adds a passkey, a remembered browser and
+    a session; Ada releases the address and signs up. Releasing deletes all three, and
+    each is also bound to the account it was made for: one that a crash left behind (put
+    back here) still opens nothing on Ada's new account."""
+    assert add_passkey(unproven_session).status_code == 201
+    browser = body(api.post("/account/browsers", token=unproven_session))["token"]
+    left = [*Passkey.scan(), *RememberedBrowser.scan(), *Session.scan()]
+    _, release = links(mailbox)
+    assert api.post("/email/release", {"token": release}).status_code == 200
+    assert [*Passkey.scan(), *RememberedBrowser.scan(), *Session.scan()] == []
+
+    frozen_clock.advance(60)
+    password = "Ada's own password"
+    assert api.post("/signup", {**SIGNUP, "password": password}).status_code == 201
+    for item in left:  # what a release that died half-way would have left
+        item.save()
+
+    begun = body(api.post("/login/passkey/options"))
+    credential = authenticator.get(begun["options"])
+    by_passkey = api.post(
+        "/login/passkey", {"ceremony": begun["ceremony"], "credential": credential}
+    )
+    assert by_passkey.status_code == 401, by_passkey.body
+    assert body(by_passkey)["error"]["code"] == "passkey_refused"
+    assert api.get("/account", token=unproven_session).status_code == 401
+    by_browser = body(api.post("/login", {"email": ADA, "password": password, "browser": browser}))
+    assert "challenge" in by_browser and "session" not in by_browser
+    assert User.get(ADA).last_login_at is None
 
 
 def test_a_link_never_acts_on_a_later_account_with_the_same_email(api, signup, mailbox):
