@@ -100,7 +100,7 @@ def test_a_new_password_works_and_the_old_one_stops(page, phone, stack, member):
     log_in(page, stack.site_url, member)
     expect(page.get_by_role("alert")).to_contain_text("That email and password don't match")
     page.get_by_label("Password").fill("a brand new passphrase")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.get_by_role("heading", name="Approve the request on your phone")).to_be_visible()
 
 
