@@ -15,6 +15,11 @@ FRAME_OPTIONS = "DENY"
 REFERRER_POLICY = "no-referrer"
 API_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": REFERRER_POLICY}
 UNKNOWN_TYPE = "application/octet-stream"
+# Pages and config.js are asked again each time (a deploy shows at once); scripts, styles
+# and images are kept five minutes, so a page can fetch the next page's scripts early
+# (login.html preloads account.html's) and the next page finds them in the cache.
+REVALIDATE = "no-cache"
+ASSET_CACHE = "public, max-age=300"
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -74,3 +79,10 @@ def site_headers(websocket_url=None):
 def content_type(name):
     """The Content-Type of a site file by its suffix; UNKNOWN_TYPE when it has none here."""
     return CONTENT_TYPES.get(pathlib.PurePosixPath(name).suffix.lower(), UNKNOWN_TYPE)
+
+
+def cache_control(name):
+    """The Cache-Control of a site file: CloudFront serves what the deploy sets, the local
+    site the same."""
+    revalidate = name.endswith(".html") or name == "config.js"
+    return REVALIDATE if revalidate else ASSET_CACHE

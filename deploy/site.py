@@ -11,14 +11,12 @@ import json
 import pathlib
 from dataclasses import dataclass
 
-from chalicelib.headers import UNKNOWN_TYPE, content_type
+from chalicelib.headers import UNKNOWN_TYPE, cache_control, content_type
 from deploy import bucket as buckets
 from deploy.errors import DeployError
 
 CONFIG_KEY = "config.js"
 NOT_PUBLISHED = {CONFIG_KEY, "config.example.js"}  # config.js is written for the stage
-REVALIDATE = "no-cache"
-ASSET_CACHE = "public, max-age=300"
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,8 @@ def site_objects(site_dir, ws_url=None):
     ws_url = ws_url.rstrip("/") if ws_url else None
     objects = [_site_object(site_dir, path) for path in _site_files(site_dir)]
     config = config_js(ws_url).encode("utf-8")
-    objects.append(SiteObject(CONFIG_KEY, config, content_type(CONFIG_KEY), REVALIDATE))
+    kind = content_type(CONFIG_KEY)
+    objects.append(SiteObject(CONFIG_KEY, config, kind, cache_control(CONFIG_KEY)))
     return objects
 
 
@@ -77,5 +76,4 @@ def _site_object(site_dir, path):
         raise DeployError(
             f"no Content-Type known for {key}: add its suffix to chalicelib/headers.py"
         )
-    cache = REVALIDATE if key.endswith(".html") else ASSET_CACHE
-    return SiteObject(key, path.read_bytes(), kind, cache)
+    return SiteObject(key, path.read_bytes(), kind, cache_control(key))

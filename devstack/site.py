@@ -21,7 +21,7 @@ import sys
 import urllib.parse
 
 from chalicelib.context import EDGE_HEADER
-from chalicelib.headers import content_type, site_headers, websocket_origin
+from chalicelib.headers import cache_control, content_type, site_headers, websocket_origin
 
 SITE_DIR = pathlib.Path(__file__).resolve().parents[1] / "static_site"
 HOST = "127.0.0.1"
@@ -89,7 +89,7 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
             self._answer(404, b"Not found\n", with_body=with_body)
             return
         name, content = found
-        headers = {"Content-Type": content_type(name), "Cache-Control": "no-store"}
+        headers = {"Content-Type": content_type(name), "Cache-Control": cache_control(name)}
         self._answer(200, content, headers, with_body)
 
     def _find(self, url_path):

@@ -8,7 +8,17 @@ import {
   saveChallenge,
   saveSession,
 } from "./session.js";
-import { clearFieldErrors, notify, setBusy, setFieldError, startPage } from "./ui.js";
+import { clearFieldErrors, el, notify, setBusy, setFieldError, startPage } from "./ui.js";
+
+// account.html's own modules (those this page has not loaded already). They are fetched
+// while the person reads the phone, so the account page finds them in the cache.
+const ACCOUNT_MODULES = [
+  "account.js",
+  "authenticator-setup.js",
+  "passkeys-section.js",
+  "security.js",
+  "step-up.js",
+];
 
 const loginSection = document.getElementById("login-section");
 const phoneSection = document.getElementById("phone-section");
@@ -35,7 +45,15 @@ function showLoginForm(message) {
 
 function showPhoneStep(challenge) {
   loginSection.hidden = true;
+  preloadAccountPage();
   startPhoneStep(phoneSection, challenge, { onRestart: showLoginForm });
+}
+
+function preloadAccountPage() {
+  if (document.querySelector('link[rel="modulepreload"]')) return;
+  for (const name of ACCOUNT_MODULES) {
+    document.head.append(el("link", { rel: "modulepreload", href: `js/${name}` }));
+  }
 }
 
 function checkFields() {

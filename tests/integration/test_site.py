@@ -95,21 +95,24 @@ def test_the_site_is_served_by_name(served):
 
 
 @pytest.mark.parametrize(
-    "path, content_type, body",
+    "path, content_type, body, cache",
     [
-        ("/", "text/html; charset=utf-8", "<p>home</p>"),
-        ("/index.html", "text/html; charset=utf-8", "<p>home</p>"),
-        ("/js/app.js", "text/javascript; charset=utf-8", "export {};"),
-        ("/site.css", "text/css; charset=utf-8", "body{}"),
-        ("/favicon.svg", "image/svg+xml", "<svg/>"),
-        ("/config.js", "text/javascript; charset=utf-8", site.config_js(WS_URL)),
+        ("/", "text/html; charset=utf-8", "<p>home</p>", "no-cache"),
+        ("/index.html", "text/html; charset=utf-8", "<p>home</p>", "no-cache"),
+        ("/js/app.js", "text/javascript; charset=utf-8", "export {};", "public, max-age=300"),
+        ("/site.css", "text/css; charset=utf-8", "body{}", "public, max-age=300"),
+        ("/favicon.svg", "image/svg+xml", "<svg/>", "public, max-age=300"),
+        ("/config.js", "text/javascript; charset=utf-8", site.config_js(WS_URL), "no-cache"),
     ],
 )
-def test_files_are_served_with_their_type_and_no_caching(served, path, content_type, body):
+def test_files_are_served_with_their_type_and_the_deploys_caching(
+    served, path, content_type, body, cache
+):
+    """As CloudFront serves them from the bucket: pages asked again, assets kept 5 min."""
     response = requests.get(served + path, timeout=5)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == content_type
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == cache
     assert response.text == body
 
 
