@@ -17,9 +17,6 @@ import functools
 import html
 import logging
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formataddr, formatdate, make_msgid
 
 from chalicelib import clock
 from chalicelib.config import settings
@@ -136,6 +133,10 @@ def send(to, mail):
 
 
 def _mime(sender, to, mail):
+    from email.message import EmailMessage  # the email package: for sending only
+    from email.policy import SMTP
+    from email.utils import formataddr, formatdate, make_msgid
+
     message = EmailMessage()
     message["From"] = formataddr((settings().app_name, sender))
     message["To"] = to
