@@ -154,7 +154,16 @@ def login():
 
 @route("/login/status", methods=["GET"])
 def login_status():
-    return flow.poll(_bearer())
+    """The challenge's status. The answer that brings the session brings the account page
+    too (``account``, as GET /account has it), so the page shows it without asking again."""
+    answer = flow.poll(_bearer())
+    if "session" in answer:
+        try:
+            session = sessions.resolve_session(answer["session"]["token"])
+            answer["account"] = accounts.page(session, _context())
+        except (AppError, PynamoDBException) as error:  # the session stands: the page asks
+            app.log.warning("no account page with the session: %s", type(error).__name__)
+    return answer
 
 
 @route("/login/token", methods=["POST"])
@@ -200,7 +209,7 @@ def _session_and_user():
 @route("/account/security", methods=["GET"])
 def account_security():
     session, user = _session_and_user()
-    return security.overview(user, session)
+    return security.overview(user, session.proven_at)
 
 
 @route("/account/step-up", methods=["POST"])
@@ -292,12 +301,7 @@ def account_forget_browser(browser_id):
 @route("/account", methods=["GET"])
 def account():
     """The whole account page in one answer: the account, its security and its activity."""
-    session, user = _session_and_user()
-    return {
-        **accounts.account_view(user),
-        "security": security.overview(user, session),
-        **accounts.activity(user),
-    }
+    return accounts.page(sessions.resolve_session(_bearer()), _context())
 
 
 @route("/account/email/resend", methods=["POST"])

@@ -2,7 +2,17 @@
 
 import logging
 
-from chalicelib import audit, clock, email_proof, phones, ratelimits, storage, tokens, validation
+from chalicelib import (
+    audit,
+    clock,
+    email_proof,
+    phones,
+    ratelimits,
+    security,
+    storage,
+    tokens,
+    validation,
+)
 from chalicelib.errors import (
     EmailTaken,
     InvalidCredentials,
@@ -162,12 +172,22 @@ def account_view(user):
     return {
         "name": user.name,
         "email": user.email,
-        "phone": phones.mask(user.phone),
+        "phone": phones.mask(user.phone, user.country_code),
         "phone_verified": bool(user.phone_verified),
         "email_proven": email_proof.is_proven(user),
         "email_unproven_until": clock.iso(user.unproven_until),  # gone once proven
         "member_since": clock.iso(user.created_at),
         "last_login": {"at": clock.iso(user.last_login_at), "method": user.last_login_method},
+    }
+
+
+def page(session, context):
+    """The whole account page in one answer: the account, its security and its activity."""
+    user = user_of(session, context)
+    return {
+        **account_view(user),
+        "security": security.overview(user, session.proven_at),
+        **activity(user),
     }
 
 

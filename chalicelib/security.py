@@ -21,15 +21,18 @@ def require_fresh(session):
         raise StepUpRequired()
 
 
-def overview(user, session):
-    """What the security section shows."""
-    proven_until = (session.proven_at or 0) + sessions.STEP_UP_SECONDS
+def overview(user, proven_at):
+    """What the security section shows; ``proven_at`` is when the session last proved a
+    second factor (its ``proven_at``)."""
+    proven_until = (proven_at or 0) + sessions.STEP_UP_SECONDS
     return {
-        "phone": {"number": phones.mask(user.phone), "texts_and_calls": True},
+        "phone": {"number": phones.mask(user.phone, user.country_code), "texts_and_calls": True},
         "authenticator": authenticator.describe(user),
-        "passkeys": passkey.listed(user.email),
+        # The counters on the user are never below what is stored (each is raised in the
+        # write that stores one): an account with none costs no query.
+        "passkeys": passkey.listed(user.email) if user.passkeys else [],
         "recovery_codes_left": recovery.left(user),
-        "browsers": browsers.listed(user.email),
+        "browsers": browsers.listed(user.email) if user.browsers else [],
         "proven_until": clock.iso(proven_until) if proven_until > clock.now() else None,
     }
 

@@ -1,7 +1,7 @@
 import { ApiError, request } from "./api.js";
 import { startPasskeysSection } from "./passkeys-section.js";
 import { startSecurity } from "./security.js";
-import { clearTokens, sessionToken, setFlash } from "./session.js";
+import { clearTokens, sessionToken, setFlash, takeAccount } from "./session.js";
 import { el, notify, setBusy, startPage } from "./ui.js";
 
 const details = document.getElementById("account-details");
@@ -192,14 +192,14 @@ async function resendLink(token, button) {
   notify("We sent a new link. Open it from your inbox to confirm your email.", "success");
 }
 
-async function load(token, security) {
+async function load(token, security, kept = null) {
   retry.hidden = true;
   loading.hidden = false;
   activity.failed.hidden = true;
   activity.retry.hidden = true;
   let answer;
   try {
-    answer = await request("/account", { token });
+    answer = kept ?? (await request("/account", { token }));
     show(answer);
   } catch (err) {
     if (err.status === 401) return toLogIn("Your session has ended. Please log in again.");
@@ -314,5 +314,6 @@ startPage(async () => {
   logout.addEventListener("click", () => logOut(token));
   const resend = document.getElementById("email-resend");
   resend.addEventListener("click", () => resendLink(token, resend));
-  await load(token, security);
+  // The login's last answer brought the account page with the session: no second ask.
+  await load(token, security, takeAccount());
 });
