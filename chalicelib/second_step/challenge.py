@@ -21,6 +21,7 @@ from chalicelib.errors import (
     SessionInvalid,
 )
 from chalicelib.models import LoginChallenge, Session, User
+from chalicelib.second_step import lost_callbacks
 
 CHALLENGE_SECONDS = 300
 ONETOUCH_SECONDS = 120
@@ -156,6 +157,7 @@ def describe(challenge, now=None):
     }
     if challenge.method == "onetouch":
         body["push_expires_in"] = max(0, math.ceil(challenge.onetouch_expires_at - now))
+        body["poll_ms"] = lost_callbacks.poll_ms(now)
     return body
 
 
@@ -173,6 +175,7 @@ def summary(token, challenge, unsent_reason=None, passkey=False):
     }
     if challenge.method == "onetouch":
         answer["push_expires_in"] = ONETOUCH_SECONDS
+        answer["poll_ms"] = lost_callbacks.poll_ms(clock.now())
     return {"challenge": answer}
 
 

@@ -12,7 +12,7 @@ from chalicelib import audit, clock, ratelimits, storage
 from chalicelib.config import settings
 from chalicelib.errors import RateLimited, VendorUnavailable
 from chalicelib.models import LoginChallenge, User
-from chalicelib.second_step import watchers
+from chalicelib.second_step import lost_callbacks, watchers
 from chalicelib.second_step.challenge import ONETOUCH_SECONDS, status_of, update_if
 from chalicelib.vendors import Person, vendor
 
@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 PAUSE_AFTER_DENY = 10 * 60
 CHECK_VENDOR_AFTER = 3  # seconds with no callback before a status call asks the vendor
 CHECK_VENDOR_EVERY = 5
+# While callbacks are being lost (lost_callbacks): sooner and more often, as pages poll.
+CHECK_VENDOR_AFTER_LOST = 2
+CHECK_VENDOR_EVERY_LOST = 2
 FINAL = ("approved", "denied", "expired")
 NO_PUSHES = "no_push"  # the vendor has no push at all (Verify): not a fallback to explain
 
@@ -138,17 +141,23 @@ def settle(challenge):
     if status_of(challenge, now) == "expired":
         record_result(challenge, "expired")
         return
-    if now - challenge.created_at < CHECK_VENDOR_AFTER:
+    lost = lost_callbacks.lost(now)
+    after, every = (
+        (CHECK_VENDOR_AFTER_LOST, CHECK_VENDOR_EVERY_LOST)
+        if lost
+        else (CHECK_VENDOR_AFTER, CHECK_VENDOR_EVERY)
+    )
+    if now - challenge.created_at < after:
         return
     last = challenge.onetouch_checked_at
-    if last is not None and now - last < CHECK_VENDOR_EVERY:
+    if last is not None and now - last < every:
         return
     # Claim the check, so parallel pollers make one vendor call between them.
     if not update_if(
         challenge,
         [LoginChallenge.onetouch_checked_at.set(now)],
         LoginChallenge.onetouch_checked_at.does_not_exist()
-        | (LoginChallenge.onetouch_checked_at <= now - CHECK_VENDOR_EVERY),
+        | (LoginChallenge.onetouch_checked_at <= now - every),
     ):
         return
     pushing = vendor()
@@ -157,4 +166,6 @@ def settle(challenge):
     except VendorUnavailable:
         return
     if status in FINAL and owner == pushing.owner_of(Person.of(challenge)):
+        if status != "expired":  # an answer no callback brought in seconds: likely lost
+            lost_callbacks.seen(now)
         record_result(challenge, status)

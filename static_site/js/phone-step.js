@@ -135,9 +135,12 @@ export function startPhoneStep(container, challenge, { onRestart, onDone = null 
     clearChallenge();
     if (onDone) return onDone(answer);
     if (!answer.session?.token) return restart(REASONS.usedElsewhere);
-    saveSession(answer.session);
+    const remembers = remembering?.box.checked === true;
+    // The account page that came with the session is shown at once, unless remembering
+    // this browser is about to change it.
+    saveSession(answer.session, remembers ? null : answer.account);
     notify("You're verified. Opening your account…", "success");
-    if (remembering?.box.checked) await remember(answer.session);
+    if (remembers) await remember(answer.session);
     location.assign("account.html");
   }
 
@@ -248,6 +251,7 @@ export function startPhoneStep(container, challenge, { onRestart, onDone = null 
     waiting = waitForPush(push, {
       token,
       pushExpiresAt: challenge.pushExpiresAt ?? challenge.expiresAt,
+      pollMs: challenge.pollMs,
       onStatus: pushStatus,
       onSocketStatus: socketStatus,
       onTrouble: pushTrouble,

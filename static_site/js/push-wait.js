@@ -10,8 +10,10 @@ import { el, notify } from "./ui.js";
 
 const POLL_MS = 1000;
 // While the WebSocket watches the push, one slow poll still runs: a poll is how the server
-// notices an expired push, or asks the vendor about one whose callback never came.
+// notices an expired push, or asks the vendor about one whose callback never came. The
+// server sets its pace (`poll_ms`): 10 s, or 2 s once it has seen callbacks go missing.
 const SAFETY_POLL_MS = 10000;
+const FASTEST_SAFETY_POLL_MS = 2000;
 const MAX_BACKOFF_MS = 30000;
 
 /** The push panel; `useCode` is the button that opens the code form instead. */
@@ -48,8 +50,12 @@ export function pushPanel(requestCode) {
  * onSocketStatus(status) for what the socket says, and onTrouble(error) when polling
  * fails for good. Returns {stop, pollNow}.
  */
-export function waitForPush(panel, { token, pushExpiresAt, onStatus, onSocketStatus, onTrouble }) {
+export function waitForPush(
+  panel,
+  { token, pushExpiresAt, pollMs, onStatus, onSocketStatus, onTrouble },
+) {
   let stopped = false;
+  let safetyMs = safetyPace(pollMs);
   let timer = null;
   let polling = false; // a GET /login/status is on its way
   let again = false; // ...and there is news, so ask once more as soon as it answers
@@ -92,7 +98,8 @@ export function waitForPush(panel, { token, pushExpiresAt, onStatus, onSocketSta
       notify("");
     }
     if (status.status === "pending" && status.method === "onetouch") {
-      schedule(again ? 0 : socket ? SAFETY_POLL_MS : POLL_MS);
+      safetyMs = safetyPace(status.poll_ms ?? safetyMs);
+      schedule(again ? 0 : socket ? safetyMs : POLL_MS);
     }
     onStatus(status);
   }
@@ -134,9 +141,14 @@ export function waitForPush(panel, { token, pushExpiresAt, onStatus, onSocketSta
           if (!stopped) pollNow(); // back to asking every second, from now
         },
       });
-      if (socket) schedule(SAFETY_POLL_MS);
+      if (socket) schedule(safetyMs);
       else pollNow();
     });
 
   return { stop, pollNow };
+}
+
+/** The server's pace for the safety poll, never faster than one request every 2 s. */
+function safetyPace(ms) {
+  return Number.isFinite(ms) ? Math.max(ms, FASTEST_SAFETY_POLL_MS) : SAFETY_POLL_MS;
 }

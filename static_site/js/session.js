@@ -5,6 +5,7 @@ const CHALLENGE = "twofold.challenge";
 const SESSION = "twofold.session";
 const FLASH = "twofold.flash";
 const BROWSER = "twofold.browser";
+const ACCOUNT = "twofold.account"; // the account page that came with a session, shown once
 
 function read(key) {
   try {
@@ -38,6 +39,9 @@ export function challengeView(challenge, purpose) {
     unsentReason: challenge.unsent_reason ?? null,
     passkey: challenge.passkey === true, // the account has one: it is offered first
     expiresAt: Date.now() + Number(challenge.expires_in) * 1000,
+    // How often to ask about a pending push while a socket watches it: 10 s, or 2 s
+    // when the server has seen push callbacks go missing.
+    pollMs: Number.isFinite(challenge.poll_ms) ? challenge.poll_ms : null,
     pushExpiresAt: Number.isFinite(challenge.push_expires_in)
       ? Date.now() + challenge.push_expires_in * 1000
       : null,
@@ -63,11 +67,22 @@ export function clearChallenge() {
   sessionStorage.removeItem(CHALLENGE);
 }
 
-export function saveSession(session) {
+/** Keep a session; `account` is the account page that came with it (GET /login/status
+ * brings one), for account.html to show without asking again. */
+export function saveSession(session, account = null) {
   write(SESSION, {
     token: session.token,
     expiresAt: Date.now() + Number(session.expires_in ?? 0) * 1000,
   });
+  if (account && typeof account === "object") write(ACCOUNT, account);
+  else sessionStorage.removeItem(ACCOUNT);
+}
+
+/** The account page kept with the session, once; null when there is none. */
+export function takeAccount() {
+  const account = read(ACCOUNT);
+  sessionStorage.removeItem(ACCOUNT);
+  return account && typeof account === "object" && !Array.isArray(account) ? account : null;
 }
 
 /** The session token, or null when there is none (the API decides whether it is still good). */
@@ -80,6 +95,7 @@ export function sessionToken() {
 export function clearTokens() {
   sessionStorage.removeItem(CHALLENGE);
   sessionStorage.removeItem(SESSION);
+  sessionStorage.removeItem(ACCOUNT);
 }
 
 /** Leave a message for the next page this tab opens ("Please log in"). */

@@ -59,6 +59,14 @@ def environ_stays_real():
     assert os.environ is environ, "a test left os.environ swapped for a copy"
 
 
+@pytest.fixture(autouse=True)
+def callbacks_arriving(monkeypatch):
+    """Each test starts with no lost push callback seen (a Lambda instance remembers one)."""
+    from chalicelib.second_step import lost_callbacks
+
+    monkeypatch.setattr(lost_callbacks, "_seen_at", None)
+
+
 class FrozenClock:
     """The app's clock, stopped: tests move it instead of ageing stored records."""
 

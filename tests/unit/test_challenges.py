@@ -28,6 +28,7 @@ def test_a_fresh_push_is_pending(api, login, frozen_clock):
         "resend_in": 0,
         "sends_left": 5,
         "push_expires_in": 120,
+        "poll_ms": 10_000,
     }
 
 
@@ -110,6 +111,52 @@ def test_authy_is_asked_at_most_every_few_seconds(api, login, authy, frozen_cloc
     frozen_clock.advance(push.CHECK_VENDOR_EVERY)
     api.get("/login/status", token=challenge["token"])
     assert len(authy.sent("onetouch_status")) == 2
+
+
+def test_the_answer_that_brings_the_session_brings_the_account_page(
+    api, login, authy, frozen_clock
+):
+    challenge = login()
+    authy.approvals[authy.last_uuid()]["status"] = "approved"
+    frozen_clock.advance(push.CHECK_VENDOR_AFTER)
+
+    answer = body(api.get("/login/status", token=challenge["token"]))
+
+    session = answer["session"]["token"]
+    assert answer["account"] == body(api.get("/account", token=session))
+    assert answer["account"]["email"] == "ada@example.com"
+    assert answer["account"]["events"][0]["event"] == "login_succeeded"
+    again = body(api.get("/login/status", token=challenge["token"]))
+    assert "session" not in again and "account" not in again  # one session, one account
+
+
+def test_once_a_callback_went_missing_pages_poll_every_two_seconds_for_an_hour(
+    api, login, authy, frozen_clock
+):
+    first = login()
+    assert first["poll_ms"] == 10_000
+    pending = body(api.get("/login/status", token=first["token"]))
+    assert pending["status"] == "pending" and pending["poll_ms"] == 10_000
+    authy.approvals[authy.last_uuid()]["status"] = "approved"
+    frozen_clock.advance(push.CHECK_VENDOR_AFTER)
+    assert body(api.get("/login/status", token=first["token"]))["status"] == "approved"
+
+    second = login()  # the callback never came: callbacks are likely lost
+    assert second["poll_ms"] == 2_000
+    authy.approvals[authy.last_uuid()]["status"] = "approved"
+    frozen_clock.advance(push.CHECK_VENDOR_AFTER_LOST)
+    assert body(api.get("/login/status", token=second["token"]))["status"] == "approved"
+
+    frozen_clock.advance(3600)
+    assert login()["poll_ms"] == 10_000
+
+
+def test_a_push_that_expired_unanswered_says_nothing_of_callbacks(api, login, authy, frozen_clock):
+    challenge = login()
+    authy.approvals[authy.last_uuid()]["status"] = "expired"
+    frozen_clock.advance(push.CHECK_VENDOR_AFTER)
+    api.get("/login/status", token=challenge["token"])
+    assert login()["poll_ms"] == 10_000
 
 
 def test_authy_status_for_another_user_is_ignored(api, login, authy, frozen_clock):
@@ -290,3 +337,13 @@ def test_a_callback_racing_status_calls_gives_one_session(tables, login, authy, 
 
     assert outcomes.count("session") == 1
     assert len(list(Session.scan())) == 1
+
+
+def test_an_account_page_with_no_passkey_or_browser_asks_only_for_the_activity(
+    api, session, dynamodb_calls
+):
+    from chalicelib.models import AuditEvent
+
+    assert api.get("/account", token=session).status_code == 200
+    queried = [table for operation, table in dynamodb_calls if operation == "Query"]
+    assert queried == [AuditEvent.Meta.table_name]
