@@ -20,6 +20,7 @@ import requests
 from bench import figures, report
 from bench.api_load import run_load
 from bench.browser import MODES, Browser, run_logins
+from bench.cold import cold_logins
 from bench.counters import Meter
 from bench.members import sign_up
 from devstack.stack import Stack, StackError
@@ -33,6 +34,10 @@ def parse_args(argv):
     parser.add_argument("--api-logins", type=int, default=40, help="for logins per second")
     parser.add_argument("--clients", type=int, default=4, help="concurrent API clients")
     parser.add_argument("--phase-seconds", type=float, default=300, help="cap per browser mode")
+    parser.add_argument(
+        "--lost-logins", type=int, default=20, help="browser logins with callbacks off"
+    )
+    parser.add_argument("--cold-logins", type=int, default=5, help="fresh-process logins")
     parser.add_argument("--api-seconds", type=float, default=30, help="cap on the API logins")
     parser.add_argument("--poll-every", type=float, default=2.0, help="s, pending-poll probe")
     parser.add_argument("--polls", type=int, default=6, help="pending polls to average")
@@ -41,8 +46,12 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output", type=pathlib.Path, default=OUTPUT)
     args = parser.parse_args(argv)
-    if args.logins < 1 or args.api_logins < 0 or args.clients < 1:
-        parser.error("--logins and --clients must be at least 1, --api-logins at least 0")
+    counts = (args.logins, args.clients, args.lost_logins, args.cold_logins)
+    if min(counts) < 1 or args.api_logins < 0:
+        parser.error(
+            "--logins, --lost-logins, --cold-logins and --clients must be at least 1, "
+            "--api-logins at least 0"
+        )
     return args
 
 
@@ -73,9 +82,12 @@ def main(argv=None):
 
 def _on_the_stack(stack, args):
     meter = Meter(stack)
-    needed = args.logins + 1 + args.api_logins + 1
+    # Each phase has its own members: an account takes three pushes in 15 minutes.
+    needed = args.logins + 1 + args.api_logins + 1 + args.lost_logins + 1 + args.cold_logins
     say(f"Signing up {needed} members (each approves its signup push)...")
     members = sign_up(stack, needed)
+    cold_members, members = members[-args.cold_logins :], members[: -args.cold_logins]
+    lost_members, members = members[-args.lost_logins - 1 :], members[: -args.lost_logins - 1]
     browser_members, warm_up = members[: args.logins], members[args.logins]
     api_members, prober = members[args.logins + 1 : -1], members[-1]
     results = {"browser": {}, "usage": {}}
@@ -104,7 +116,31 @@ def _on_the_stack(stack, args):
         load = run_load(stack, api_members, args.clients, time.monotonic() + args.api_seconds)
         results["load"] = load
         results["usage"]["api"] = meter.stop()
+
+    # Last: once the API has seen a callback go missing it polls faster for an hour.
+    noticer, lost = lost_members[0], lost_members[1:]
+    say(f"Callbacks off: 1 login to notice, then {len(lost)} browser logins...")
+    results["lost"] = _lost_callbacks(stack, meter, noticer, lost, args)
+
+    say(f"{len(cold_members)} cold starts: a fresh interpreter imports app, POST /login...")
+    results["cold"] = cold_logins(stack, cold_members)
     return results
+
+
+def _lost_callbacks(stack, meter, first, members, args):
+    """Logins with the emulator's callbacks off, as after a wrong callback URL."""
+    stack.emulator.set_callback(enabled=False)
+    browser = Browser()
+    try:
+        noticed = browser.log_in(stack, first, "push", _rng(args.seed))
+        meter.start()
+        deadline = time.monotonic() + args.phase_seconds
+        logins = run_logins(browser, stack, members, "push", deadline, args.seed)
+        return {"first": noticed, "logins": logins, "usage": meter.stop()}
+    finally:
+        browser.close()
+        url = f"{stack.api_url}/authy/callback"
+        stack.emulator.set_callback(enabled=True, url=url, method="POST")
 
 
 def _pending_polls(stack, meter, member, args):

@@ -5,10 +5,11 @@ One fresh browser context per login (a new visitor: no preflight cache, nothing 
 In ``polling`` mode the page finds no ``WebSocket`` (an init script removes it), so it
 polls GET /login/status from the start, as it does with ``wsUrl: null``.
 
-Approval → browser is measured from just before the bench asks the emulator to approve
-(the tap on the phone) to the start of the page's navigation to ``account.html``
-(``performance.timeOrigin`` there), on one clock: the offset between this process's
-clock and the page's is measured just before each approval.
+Two figures from just before the bench asks the emulator to approve (the tap on the
+phone): to the start of the page's navigation to ``account.html`` (``performance.timeOrigin``
+there), and to the moment the account page shows the email (a MutationObserver on
+``#account-email``), which is what a person sees. One clock: the offset between this
+process's clock and the page's is measured just before each approval.
 """
 
 import collections
@@ -21,9 +22,21 @@ from playwright.sync_api import sync_playwright
 
 from devstack import chromium
 
-MODES = ("push", "polling")
+MODES = ("push", "polling")  # "lost" (callbacks off, the socket silent) runs apart, last
 # The page finds no WebSocket, as in a browser or network without one: it polls at once.
 NO_WEBSOCKET = "Object.defineProperty(window, 'WebSocket', {value: undefined});"
+# When the account page shows the email: the moment a person sees their account.
+EMAIL_SHOWN = """
+if (location.pathname.endsWith("/account.html")) {
+  new MutationObserver((_, observer) => {
+    const email = document.getElementById("account-email");
+    if (email && email.textContent) {
+      window.__emailShownAt = performance.timeOrigin + performance.now();
+      observer.disconnect();
+    }
+  }).observe(document, { subtree: true, childList: true, characterData: true });
+}
+"""
 PAUSE_SECONDS = (0.5, 2.0)  # how long the person takes to tap Approve, uniformly
 STEP_TIMEOUT_MS = 20_000
 
@@ -32,6 +45,7 @@ STEP_TIMEOUT_MS = 20_000
 class BrowserLogin:
     mode: str
     latency_ms: float  # approval → navigation to account.html
+    shown_ms: float  # approval → the account page shows the email (what a person sees)
     seen_ms: float  # approval → Playwright told us of the new URL (an upper bound)
     callback_ms: float | None  # approval → the emulator's callback answered by the API
     api_requests: collections.Counter  # "GET /login/status" → how many, preflights not included
@@ -57,6 +71,7 @@ class Browser:
     def log_in(self, stack, member, mode, rng):
         """One complete login; a BrowserLogin, or an exception saying which step failed."""
         context = self.browser.new_context()
+        context.add_init_script(EMAIL_SHOWN)
         try:
             if mode == "polling":
                 # No request interception (context.route): with it, Playwright answers
@@ -101,12 +116,14 @@ def _log_in(context, stack, member, mode, rng):
     seen_at = time.time() * 1000
     navigation_started = page.evaluate("performance.timeOrigin") - offset
     page.locator("#account-details").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+    shown_at = page.evaluate("window.__emailShownAt") - offset
     page.wait_for_load_state("networkidle", timeout=STEP_TIMEOUT_MS)
 
     polls = sorted(start for start, name in finished if name == "GET /login/status")
     return BrowserLogin(
         mode=mode,
         latency_ms=navigation_started - approved_at,
+        shown_ms=shown_at - approved_at,
         seen_ms=seen_at - approved_at,
         callback_ms=_callback_ms(stack, push["uuid"], approved_at),
         api_requests=collections.Counter(name for _, name in finished),

@@ -22,8 +22,8 @@ REQUEST_LOGGER = "twofold.request "
 TIMEOUT = 5
 
 
-class ApiLog:
-    """Reads what ``chalice local`` wrote to its log since the last read."""
+class LogTail:
+    """A process's log, read from where the last read stopped."""
 
     def __init__(self, path):
         self.path = path
@@ -33,15 +33,23 @@ class ApiLog:
         with open(self.path, "rb") as log:
             self.offset = log.seek(0, 2)
 
-    def read_new(self):
-        """``(invocations, preflights)``: request-log dicts, and the paths preflighted."""
+    def new_lines(self):
+        """The whole lines written since the last read."""
         with open(self.path, "rb") as log:
             log.seek(self.offset)
             chunk = log.read()
         complete = chunk[: chunk.rfind(b"\n") + 1]  # a half-written line waits for next time
         self.offset += len(complete)
+        return complete.decode("utf-8", "replace").splitlines()
+
+
+class ApiLog(LogTail):
+    """What ``chalice local`` wrote to its log."""
+
+    def read_new(self):
+        """``(invocations, preflights)``: request-log dicts, and the paths preflighted."""
         invocations, preflights = [], []
-        for line in complete.decode("utf-8", "replace").splitlines():
+        for line in self.new_lines():
             # "{...}", or "twofold.request - INFO - {...}" since chalice's own logger (named
             # for the app, "twofold") formats its children's lines too
             prefix, brace, rest = line.partition("{")
@@ -57,6 +65,22 @@ class ApiLog:
         return invocations, preflights
 
 
+class SiteLog(LogTail):
+    """The site server's file requests: what reaches CloudFront and S3, so not what the
+    browser found in its own cache."""
+
+    LINE = re.compile(r'^site: \S+ "(GET|HEAD) (/[^ ?]*)\S* HTTP/[\d.]+" (\d{3})')
+
+    def read_new(self):
+        """``Counter`` of "GET /js/api.js" → requests (the API's /api/* left out)."""
+        found = collections.Counter()
+        for line in self.new_lines():
+            match = self.LINE.match(line)
+            if match and not match.group(2).startswith("/api/"):
+                found[f"{match.group(1)} {match.group(2)}"] += 1
+        return found
+
+
 @dataclasses.dataclass
 class Usage:
     """Everything one phase cost, in totals."""
@@ -68,6 +92,7 @@ class Usage:
     authy_calls: dict
     callbacks_delivered: int
     seconds: float
+    site_requests: collections.Counter  # files the site server sent (its log)
 
     def lambda_rest(self):
         return collections.Counter(f"{e['http_method']} {e['route']}" for e in self.invocations)
@@ -93,6 +118,7 @@ class Meter:
     def __init__(self, stack):
         self.stack = stack
         self.log = ApiLog(stack.log_dir / "api.log")
+        self.site_log = SiteLog(stack.log_dir / "site.log")
         self.session = requests.Session()
         self._before = None
         self._started = None
@@ -112,6 +138,7 @@ class Meter:
     def start(self):
         self.settle()
         self.log.skip_to_end()
+        self.site_log.skip_to_end()
         self._before = self.snapshot()
         self._started = time.monotonic()
 
@@ -141,6 +168,7 @@ class Meter:
             callbacks_delivered=after["authy"]["callbacks"]["delivered"]
             - before["authy"]["callbacks"]["delivered"],
             seconds=seconds,
+            site_requests=self.site_log.read_new(),
         )
 
 

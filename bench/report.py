@@ -3,9 +3,14 @@
 import collections
 
 from bench import cost
+from bench.figures import IMPORT_BASELINE
 from bench.numbers import fmt, mean, p50, p95
 
-GOAL_P50_MS, GOAL_P95_MS, GOAL_REQUESTS = 300, 600, 4
+GOAL_SHOWN_P50_MS, GOAL_SHOWN_P95_MS, GOAL_REQUESTS = 200, 400, 3
+GOAL_WRITES = GOAL_READS = 8
+GOAL_IMPORT_RATIO = 1.1
+GOAL_COST = 25
+GOAL_LOST_P50_MS, GOAL_LOST_GAP_MS = 3000, 2000
 SAFETY_POLL_S = 10  # static_site/js/phone-step.js SAFETY_POLL_MS: the page's poll beside a socket
 WAITS_S = (5, 15, 30)  # how long a person takes to approve, for the cost comparison
 REFERENCE_WAIT_S = 15
@@ -29,10 +34,13 @@ def render(run):
 
 def summary(run):
     push, polling = run["browser"]["push"], run["browser"]["polling"]
-    lines = ["", "Approval → browser (ms)      p50     p95"]
-    for name, logins in (("push", push), ("polling", polling)):
-        latencies = [login.latency_ms for login in logins]
-        lines.append(f"  {name:<24} {fmt(p50(latencies)):>7} {fmt(p95(latencies)):>7}")
+    lines = ["", "Tap → account shows the email (ms)  p50     p95"]
+    rows = [("push", push), ("polling", polling)]
+    if run.get("lost"):
+        rows.append(("callbacks lost", run["lost"]["logins"]))
+    for name, logins in rows:
+        shown = [login.shown_ms for login in logins]
+        lines.append(f"  {name:<31} {fmt(p50(shown)):>7} {fmt(p95(shown)):>7}")
     lines.append(f"Page sockets opened: {sum(1 for login in push if login.sockets)}/{len(push)}")
     load = run.get("load")
     if load is not None:
@@ -45,47 +53,90 @@ def summary(run):
 
 def _goals(run):
     push = run["browser"]["push"]
-    latencies = [login.latency_ms for login in push]
+    shown = [login.shown_ms for login in push]
     pushed = sum(1 for login in push if _approved_over_socket(login))
     requests = [_requests(login) for login in push]
-    costs = _costs(run)[REFERENCE_WAIT_S]
-    push_cost, poll_cost = sum(costs["push"].values()), sum(costs["poll 2 s"].values())
+    preflights = len(run["usage"]["push"].preflights)
+    dynamodb = run["usage"]["push"].dynamodb
+    reads, writes = (dynamodb[kind] / max(1, len(push)) for kind in ("reads", "writes"))
+    push_cost = sum(_costs(run)[REFERENCE_WAIT_S]["push"].values())
+    imports = {name: median for name, (median, _) in run["imports"].items()}
+    ratio = imports["import app"] / imports[IMPORT_BASELINE]
+    lost = run.get("lost")
+    lost_logins = lost["logins"] if lost else []
+    lost_shown = [login.shown_ms for login in lost_logins]
+    lost_gaps = [gap for login in lost_logins for gap in login.status_poll_gaps_ms]
     honest = "" if pushed else " (no approval reached the page over a socket: this is polling)"
     rows = [
         (
-            "approval → browser p50, push",
-            f"≤ {GOAL_P50_MS} ms",
-            fmt(p50(latencies), 0, " ms"),
-            _met(pushed and p50(latencies) <= GOAL_P50_MS) + honest,
+            "tap → account page showing the email, p50",
+            f"≤ {GOAL_SHOWN_P50_MS} ms",
+            fmt(p50(shown), 0, " ms"),
+            _met(pushed and p50(shown) <= GOAL_SHOWN_P50_MS) + honest,
         ),
         (
-            "approval → browser p95, push",
-            f"≤ {GOAL_P95_MS} ms",
-            fmt(p95(latencies), 0, " ms"),
-            _met(pushed and p95(latencies) <= GOAL_P95_MS) + honest,
+            "tap → account page showing the email, p95",
+            f"≤ {GOAL_SHOWN_P95_MS} ms",
+            fmt(p95(shown), 0, " ms"),
+            _met(pushed and p95(shown) <= GOAL_SHOWN_P95_MS) + honest,
         ),
         (
-            "browser API requests per OneTouch login",
-            f"≤ {GOAL_REQUESTS}",
-            f"{fmt(mean(requests), 1)} mean, {max(requests, default=0)} max, "
-            f"{fmt(len(run['usage']['push'].preflights) / max(1, len(push)), 1)} CORS preflights",
-            _met(max(requests, default=99) <= GOAL_REQUESTS),
+            "browser API requests per OneTouch login, and CORS preflights",
+            f"≤ {GOAL_REQUESTS}, none",
+            f"{fmt(mean(requests), 1)} mean, {max(requests, default=0)} max; "
+            f"{preflights} preflights",
+            _met(max(requests, default=99) <= GOAL_REQUESTS and preflights == 0),
         ),
         (
-            f"cost per million logins, approval after {REFERENCE_WAIT_S} s",
-            "below 2 s polling",
-            f"${push_cost:.2f} vs ${poll_cost:.2f}",
-            _met(push_cost < poll_cost),
+            "DynamoDB writes per OneTouch login",
+            f"≤ {GOAL_WRITES}",
+            fmt(writes, 1),
+            _met(writes <= GOAL_WRITES),
+        ),
+        (
+            "DynamoDB reads per OneTouch login",
+            f"≤ {GOAL_READS}",
+            fmt(reads, 1),
+            _met(reads <= GOAL_READS),
+        ),
+        (
+            f"`import app` ÷ `{IMPORT_BASELINE}`",
+            f"≤ {GOAL_IMPORT_RATIO}×",
+            f"{ratio:.2f}× ({imports['import app'] * 1000:.0f} / "
+            f"{imports[IMPORT_BASELINE] * 1000:.0f} ms)",
+            _met(ratio <= GOAL_IMPORT_RATIO),
+        ),
+        (
+            f"cost per million OneTouch logins, approval after {REFERENCE_WAIT_S} s",
+            f"≤ ${GOAL_COST}",
+            f"${push_cost:.2f}",
+            _met(push_cost <= GOAL_COST),
+        ),
+        (
+            "callbacks lost: tap → account showing the email, p50",
+            f"≤ {GOAL_LOST_P50_MS / 1000:.0f} s",
+            fmt(p50(lost_shown) / 1000 if lost_shown else None, 2, " s"),
+            _met(bool(lost_shown) and p50(lost_shown) <= GOAL_LOST_P50_MS),
+        ),
+        (
+            "callbacks lost: time between status requests, shortest",
+            f"≥ {GOAL_LOST_GAP_MS / 1000:.0f} s",
+            fmt(min(lost_gaps) / 1000 if lost_gaps else None, 2, " s"),
+            _met(not lost_gaps or min(lost_gaps) >= GOAL_LOST_GAP_MS * 0.95),
         ),
     ]
     table = _table(["goal", "target", "measured", "met"], rows)
+    first = f"{lost['first'].shown_ms / 1000:.1f} s" if lost else "not run"
     return [
         "## The goals",
         "",
         *table,
         "",
         f"Logins: {len(push)} with the WebSocket, {len(run['browser']['polling'])} polling "
-        f'only; the page received "approved" over its socket in {pushed} of {len(push)}.',
+        f'only; the page received "approved" over its socket in {pushed} of {len(push)}. '
+        f"With callbacks off, the first login (before the API has seen a callback go "
+        f"missing) took {first} from the tap to the account page; then "
+        f"{len(lost['logins']) if lost else 0} logins were measured.",
     ]
 
 
@@ -96,6 +147,7 @@ def _latency(run):
         latencies = [login.latency_ms for login in logins]
         callbacks = [login.callback_ms for login in logins if login.callback_ms is not None]
         gaps = [gap for login in logins for gap in login.status_poll_gaps_ms]
+        shown = [login.shown_ms for login in logins]
         rows[mode] = [
             str(len(logins)),
             f"{sum(1 for login in logins if login.sockets)}",
@@ -103,6 +155,8 @@ def _latency(run):
             fmt(p50(latencies)),
             fmt(p95(latencies)),
             fmt(max(latencies, default=None)),
+            fmt(p50(shown)),
+            fmt(p95(shown)),
             fmt(p50([login.seen_ms for login in logins])),
             fmt(p50(callbacks)),
             fmt(p50(gaps)) if gaps else "—",
@@ -114,6 +168,8 @@ def _latency(run):
         "approval → browser p50 (ms)",
         "approval → browser p95 (ms)",
         "max (ms)",
+        "**tap → account page shows the email, p50 (ms)**",
+        "**tap → account page shows the email, p95 (ms)**",
         "approval → Playwright reported account.html, p50 (ms; an upper bound)",
         "approval → callback answered p50 (ms)",
         "between status polls p50 (ms)",
@@ -129,8 +185,9 @@ def _latency(run):
         "## Approval → browser",
         "",
         "From the bench asking the emulator to approve (the tap on the phone) to the page "
-        "starting its navigation to `account.html`, in headless Chromium; the person waits "
-        "0.5–2 s before tapping.",
+        "starting its navigation to `account.html`, and to the account page showing the "
+        "email (what a person sees), in headless Chromium; the person waits 0.5–2 s before "
+        "tapping. Each login is a new visitor: nothing cached before the login page.",
         "",
         *table,
         "",
@@ -138,6 +195,29 @@ def _latency(run):
         f'(the API logins below): approval → "approved" on the socket p50 {fmt(p50(pushed))} '
         f"ms, p95 {fmt(p95(pushed))} ms.",
         *_extra_requests(extra),
+        *_lost(run.get("lost")),
+    ]
+
+
+def _lost(lost):
+    if not lost:
+        return []
+    logins = lost["logins"]
+    shown = [login.shown_ms for login in logins]
+    gaps = [gap for login in logins for gap in login.status_poll_gaps_ms]
+    polls = [login.api_requests["GET /login/status"] for login in logins]
+    usage = lost["usage"]
+    count = max(1, len(logins))
+    return [
+        "",
+        "With the emulator's callbacks off (a wrong callback URL in the Authy console), the "
+        "socket never hears the answer; the page's status polls do, through the API's own "
+        f"look at Authy. {len(logins)} logins after the first: tap → account showing the "
+        f"email p50 {fmt(p50(shown))} ms, p95 {fmt(p95(shown))} ms; GET /login/status "
+        f"{fmt(mean(polls), 2)} per login, {fmt(min(gaps, default=None))} ms apart at the "
+        f"closest; Authy calls {fmt(usage.authy_total() / count, 2)} per login; "
+        f"DynamoDB {fmt(usage.dynamodb['reads'] / count, 1)} reads and "
+        f"{fmt(usage.dynamodb['writes'] / count, 1)} writes per login.",
     ]
 
 
@@ -198,10 +278,26 @@ def _browser_rows(run, columns, counts, usage):
     }
     rows = [row(f"browser {name}", lambda x, n=name: x.api_requests[n]) for name in sorted(seen)]
     rows.append(row("**browser API requests**", lambda x: sum(x.api_requests.values())))
-    rows.append(row("browser requests for pages, scripts, styles, config.js", _site_requests))
+    rows.append(row("pages, scripts, styles the page loaded (cache hits too)", _site_requests))
+
+    def fetched(m):
+        return sum(usage[m].site_requests.values()) / counts[m]
+
     rows.append(
-        row(
-            "**CloudFront requests** (all of the above)", lambda x: _requests(x) + _site_requests(x)
+        (
+            "pages, scripts, styles fetched from the site (not the browser's cache)",
+            *[fmt(fetched(m), 2) if m != "api" else "" for m in columns],
+        )
+    )
+    rows.append(
+        (
+            "**CloudFront requests** (API requests and files fetched)",
+            *[
+                fmt(mean(_requests(x) for x in run["browser"][m]) + fetched(m), 2)
+                if m != "api"
+                else ""
+                for m in columns
+            ],
         )
     )
     rows.append(
@@ -323,6 +419,18 @@ def _package(run):
         *_table(["", "median", "runs (ms)"], rows),
         "",
     ]
+    cold = run.get("cold")
+    if cold:
+        statuses = sorted({str(r["status"]) for r in cold["runs"]})
+        lines += [
+            f"A cold POST /login, {len(cold['runs'])} times (`bench/cold.py`: a fresh "
+            "interpreter imports app and answers one API Gateway event; DynamoDB on the "
+            "stack's moto server, Authy the emulator; argon2id included): median "
+            f"**{cold['total_ms']:.0f} ms**, of which `import app` {cold['import_ms']:.0f} ms "
+            f"and the login {cold['login_ms']:.0f} ms (statuses {', '.join(statuses)}). The "
+            "Lambda runtime's own start and the zip's download come on top.",
+            "",
+        ]
     package = run.get("zip")
     if package is None:
         lines.append("Deployment zip: not built (`--no-zip`).")
@@ -397,7 +505,8 @@ def _costs(run):
     for mode in ("push", "polling"):
         logins = run["browser"][mode]
         measured = cost.login_usage(run["usage"][mode], max(1, len(logins)))
-        origin_requests = mean(_requests(login) + _site_requests(login) for login in logins)
+        fetched = sum(run["usage"][mode].site_requests.values()) / max(1, len(logins))
+        origin_requests = mean(_requests(login) for login in logins) + fetched
         measured = cost.through_cloudfront(measured, origin_requests or 0.0)
         polls = mean(login.api_requests["GET /login/status"] for login in logins) or 1
         per_login[mode] = (measured, polls - 1)  # the last one collects the session
