@@ -11,7 +11,7 @@ import logging
 
 from chalicelib import clock, requestlog, storage
 from chalicelib.models import CallbackNonce, LoginChallenge
-from chalicelib.second_step import push
+from chalicelib.second_step import lost_callbacks, push
 from chalicelib.vendors import Person, vendor
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,7 @@ def handle_callback(method, headers, raw_body, query_pairs):
     answer it brings, in the same write, or alone when it brings none we act on.
     """
     answer = vendor().read_push_answer(method, headers, raw_body, query_pairs)
+    lost_callbacks.arrived()  # an authentic callback: they reach us
     delivery = CallbackNonce(
         nonce_key=answer.replay_key, ttl=clock.at(clock.now() + answer.replayable_for)
     )

@@ -8,7 +8,9 @@ instead of every 10 s, and looks at the vendor sooner and more often. A person t
 waits about two seconds, not ten, while the callback is fixed.
 
 Kept in memory only: a hint that costs no request and no write. Each warm instance
-learns it by itself, from one slow login; a cold one starts hopeful.
+learns it by itself, from one slow login; a cold one starts hopeful. Any authentic
+callback that reaches the instance ends it at once: a person who taps Approve and polls
+before Authy's callback lands (anyone can) turns it on only until the callback comes.
 """
 
 REMEMBERED_FOR = 3600
@@ -22,6 +24,12 @@ def seen(now):
     """A look at the vendor found an answer that no callback had brought."""
     global _seen_at
     _seen_at = now
+
+
+def arrived():
+    """An authentic callback reached us: callbacks are not lost."""
+    global _seen_at
+    _seen_at = None
 
 
 def lost(now):

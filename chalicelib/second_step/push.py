@@ -166,6 +166,6 @@ def settle(challenge):
     except VendorUnavailable:
         return
     if status in FINAL and owner == pushing.owner_of(Person.of(challenge)):
-        if status != "expired":  # an answer no callback brought in seconds: likely lost
+        settled_here = record_result(challenge, status) is None
+        if settled_here and status != "expired":  # an answer no callback had brought
             lost_callbacks.seen(now)
-        record_result(challenge, status)

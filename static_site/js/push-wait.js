@@ -14,6 +14,7 @@ const POLL_MS = 1000;
 // server sets its pace (`poll_ms`): 10 s, or 2 s once it has seen callbacks go missing.
 const SAFETY_POLL_MS = 10000;
 const FASTEST_SAFETY_POLL_MS = 2000;
+const SLOWEST_SAFETY_POLL_MS = 30000;
 const MAX_BACKOFF_MS = 30000;
 
 /** The push panel; `useCode` is the button that opens the code form instead. */
@@ -148,7 +149,8 @@ export function waitForPush(
   return { stop, pollNow };
 }
 
-/** The server's pace for the safety poll, never faster than one request every 2 s. */
+/** The server's pace for the safety poll, between one request every 2 s and every 30 s. */
 function safetyPace(ms) {
-  return Number.isFinite(ms) ? Math.max(ms, FASTEST_SAFETY_POLL_MS) : SAFETY_POLL_MS;
+  if (!Number.isFinite(ms)) return SAFETY_POLL_MS;
+  return Math.min(Math.max(ms, FASTEST_SAFETY_POLL_MS), SLOWEST_SAFETY_POLL_MS);
 }

@@ -151,6 +151,21 @@ def test_once_a_callback_went_missing_pages_poll_every_two_seconds_for_an_hour(
     assert login()["poll_ms"] == 10_000
 
 
+def test_the_next_authentic_callback_ends_the_fast_polling(
+    api, login, authy, frozen_clock, send_callback
+):
+    """Tapping Approve and polling before Authy's callback lands (anyone can) turns the
+    fast pace on only until a callback comes."""
+    first = login()
+    authy.approvals[authy.last_uuid()]["status"] = "approved"
+    frozen_clock.advance(push.CHECK_VENDOR_AFTER)
+    assert body(api.get("/login/status", token=first["token"]))["status"] == "approved"
+    assert login()["poll_ms"] == 2_000
+
+    assert send_callback(authy.last_uuid(), 1000).status_code == 200
+    assert login()["poll_ms"] == 10_000
+
+
 def test_a_push_that_expired_unanswered_says_nothing_of_callbacks(api, login, authy, frozen_clock):
     challenge = login()
     authy.approvals[authy.last_uuid()]["status"] = "expired"
