@@ -293,8 +293,8 @@ def account_remember_browser():
 
 @route("/account/browsers/{browser_id}", methods=["DELETE"])
 def account_forget_browser(browser_id):
-    session = sessions.resolve_session(_bearer())
-    browsers.forget(session.email, browser_id, _context())
+    _, user = _session_and_user()  # a session of this account, not of a released one
+    browsers.forget(user.email, browser_id, _context())
     return Response(body="", status_code=204)
 
 

@@ -30,7 +30,7 @@ def overview(user, proven_at):
         "authenticator": authenticator.describe(user),
         # The counters on the user are never below what is stored (each is raised in the
         # write that stores one): an account with none costs no query.
-        "passkeys": passkey.listed(user.email) if user.passkeys else [],
+        "passkeys": passkey.listed(user) if user.passkeys else [],
         "recovery_codes_left": recovery.left(user),
         "browsers": browsers.listed(user.email) if user.browsers else [],
         "proven_until": clock.iso(proven_until) if proven_until > clock.now() else None,

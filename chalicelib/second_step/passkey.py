@@ -64,10 +64,16 @@ def asked_first(user):
     return (user.passkeys or 0) > 0
 
 
-def listed(email):
+def listed(user):
     """The account's passkeys, most recently made first (one query)."""
-    keys = sorted(Passkey.account_index.query(email), key=lambda k: k.created_at, reverse=True)
+    keys = sorted(_keys_of(user), key=lambda k: k.created_at, reverse=True)
     return [_view(key) for key in keys]
+
+
+def _keys_of(user):
+    """The account's passkeys; never one an earlier account with the email left behind."""
+    handle = ceremony.b64url(user.user_id.encode("ascii")) if user.user_id else None
+    return [k for k in Passkey.account_index.query(user.email) if k.user_handle == handle]
 
 
 # --- adding one -------------------------------------------------------------------------
@@ -148,9 +154,7 @@ def _user_handle(user):
 
 def remove(user, passkey_id, context):
     """Remove one of the account's passkeys, unless it is the account's last factor."""
-    key = next(
-        (k for k in Passkey.account_index.query(user.email) if k.passkey_id == passkey_id), None
-    )
+    key = next((k for k in _keys_of(user) if k.passkey_id == passkey_id), None)
     if key is None:
         raise NotFound("There is no such passkey.")
     factors.require_another(user)

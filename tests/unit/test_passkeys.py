@@ -320,3 +320,24 @@ def test_rubbish_inside_a_new_passkey_is_a_400_naming_it(api, session, authentic
     assert response.status_code == 400, response.body
     assert "credential" in body(response)["error"]["fields"]
     assert list(Passkey.scan()) == []
+
+
+def test_a_passkey_left_by_an_earlier_account_with_the_email_is_not_listed(
+    api, session, add_passkey
+):
+    """What a released account's stranger left behind (a half-done release) is not shown
+    to the owner as theirs, and cannot be removed from their count."""
+    mine = body(add_passkey(session))["passkey"]
+    (kept,) = Passkey.scan()
+    Passkey(
+        credential_id="left-behind",
+        passkey_id="0123456789abcdef",
+        email=kept.email,
+        user_handle="c29tZW9uZS1lbHNl",  # another account's user id
+        public_key=kept.public_key,
+        name="Not yours",
+        created_at=kept.created_at + 1,
+    ).save()
+
+    assert [key["id"] for key in listed(api, session)] == [mine["id"]]
+    assert remove(api, session, "0123456789abcdef").status_code == 404
