@@ -206,6 +206,14 @@ def _session_and_user():
     return session, accounts.user_of(session, _context())
 
 
+def _freshly_proven_user():
+    """The session's account, for a security change: 403 ``step_up_required`` unless the
+    session proved a second factor in the last ten minutes."""
+    session, user = _session_and_user()
+    security.require_fresh(session)
+    return user
+
+
 @route("/account/security", methods=["GET"])
 def account_security():
     session, user = _session_and_user()
@@ -220,8 +228,7 @@ def account_step_up():
 
 @route("/account/recovery-codes", methods=["POST"])
 def account_recovery_codes():
-    session, user = _session_and_user()
-    security.require_fresh(session)
+    user = _freshly_proven_user()
     return Response(body={"codes": recovery.renew(user, _context())}, status_code=201)
 
 
@@ -235,8 +242,7 @@ def account_password():
 
 @route("/account/authenticator", methods=["POST"])
 def account_add_authenticator():
-    session, user = _session_and_user()
-    security.require_fresh(session)
+    user = _freshly_proven_user()
     return Response(body=authenticator.begin(user), status_code=201)
 
 
@@ -245,32 +251,28 @@ def account_confirm_authenticator():
     form = Form(_body())
     typed = verification_code(form, "code")
     form.check()
-    session, user = _session_and_user()
-    security.require_fresh(session)
+    user = _freshly_proven_user()
     authenticator.confirm(user, typed, _context())
     return Response(body="", status_code=204)
 
 
 @route("/account/authenticator", methods=["DELETE"])
 def account_remove_authenticator():
-    session, user = _session_and_user()
-    security.require_fresh(session)
+    user = _freshly_proven_user()
     authenticator.remove(user, _context())
     return Response(body="", status_code=204)
 
 
 @route("/account/passkeys/options", methods=["POST"])
 def account_passkey_options():
-    session, user = _session_and_user()
-    security.require_fresh(session)
+    user = _freshly_proven_user()
     return passkey.registration_options(user, _context())
 
 
 @route("/account/passkeys", methods=["POST"])
 def account_add_passkey():
     ceremony, credential, name = passkey.read_new(_body())
-    session, user = _session_and_user()
-    security.require_fresh(session)
+    user = _freshly_proven_user()
     answer = passkey.add(user, ceremony, credential, name, _context())
     return Response(body=answer, status_code=201)
 
@@ -278,17 +280,15 @@ def account_add_passkey():
 @route("/account/passkeys/{passkey_id}", methods=["DELETE"])
 def account_remove_passkey(passkey_id):
     passkey_id = passkey.read_id(passkey_id)
-    session, user = _session_and_user()
-    security.require_fresh(session)
+    user = _freshly_proven_user()
     passkey.remove(user, passkey_id, _context())
     return Response(body="", status_code=204)
 
 
 @route("/account/browsers", methods=["POST"])
 def account_remember_browser():
-    session, _ = _session_and_user()
-    security.require_fresh(session)
-    return Response(body=browsers.remember(session.email, _context()), status_code=201)
+    user = _freshly_proven_user()
+    return Response(body=browsers.remember(user.email, _context()), status_code=201)
 
 
 @route("/account/browsers/{browser_id}", methods=["DELETE"])
