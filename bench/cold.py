@@ -12,6 +12,8 @@ import statistics
 import subprocess
 import sys
 
+from devstack.lambda_events import rest_event
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SCRIPT = """
 import json, sys, time, types
@@ -34,7 +36,7 @@ def cold_logins(stack, members):
     (medians) where each run is ``{import_s, login_s, status}``."""
     runs = []
     for member in members:
-        event = _event({"email": member.email, "password": member.password})
+        event = rest_event("POST", "/login", {"email": member.email, "password": member.password})
         done = subprocess.run(  # noqa: S603 - this interpreter with a fixed script
             [sys.executable, "-c", SCRIPT, json.dumps(event)],
             cwd=ROOT,
@@ -54,28 +56,4 @@ def cold_logins(stack, members):
         "import_ms": median_ms("import_s"),
         "login_ms": median_ms("login_s"),
         "total_ms": median_ms("import_s", "login_s"),
-    }
-
-
-def _event(body):
-    agent = "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0"
-    return {
-        "resource": "/login",
-        "path": "/login",
-        "httpMethod": "POST",
-        "headers": {"content-type": "application/json", "user-agent": agent},
-        "multiValueHeaders": {},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": "/login",
-            "httpMethod": "POST",
-            "stage": "api",
-            "requestId": "bench-cold-login",
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": agent},
-        },
-        "body": json.dumps(body),
-        "isBase64Encoded": False,
     }

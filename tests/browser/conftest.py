@@ -26,7 +26,7 @@ from devstack import chromium
 from devstack.site import make_server as make_site_server
 from devstack.site import public_url
 from tests.browser.helpers import FakeApi, FakeSocket, create_member
-from tests.unit.test_preload import preloaded
+from tests.site_modules import preloaded
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PRELOADED = preloaded()  # the account page's modules, which login.html fetches early

@@ -20,6 +20,7 @@ from deploy.policy import lambda_policies
 from deploy.project import LAMBDA_GLIBC, LAMBDA_RUNTIME, ROOT, load_stage
 from deploy.schema import table_specs
 from deploy.tables import ensure_tables
+from devstack.lambda_events import rest_event
 from tests.deploy.conftest import REGION, SENDER, clean_environment, tool
 from tests.deploy.iam import assert_least_privilege
 
@@ -310,29 +311,6 @@ def test_the_runtimes_own_wheels_make_a_passkey_and_log_in_with_it(
     assert files["cbor2._cbor2"].endswith(".so")  # the compiled part, not a fallback
 
 
-def _api_gateway_event(method, path, body):
-    return {
-        "resource": path,
-        "path": path,
-        "httpMethod": method,
-        "headers": {"content-type": "application/json", "user-agent": "Mozilla/5.0 Firefox/133"},
-        "multiValueHeaders": {},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": path,
-            "httpMethod": method,
-            "stage": "api",
-            "requestId": "test-request",
-            "identity": {"sourceIp": "203.0.113.7", "userAgent": "Mozilla/5.0 Firefox/133"},
-        },
-        "body": json.dumps(body),
-        "isBase64Encoded": False,
-    }
-
-
 def test_unpacked_in_a_clean_virtualenv_it_answers_a_login(unpacked, aws_env, session):
     python, task = unpacked
     ensure_tables(session.client("dynamodb"), table_specs(load_stage("prod")), log=lambda _: 0)
@@ -347,8 +325,12 @@ def test_unpacked_in_a_clean_virtualenv_it_answers_a_login(unpacked, aws_env, se
         EMAIL_FROM=SENDER,
         AWS_REGION=REGION,
     )
-    event = _api_gateway_event(
-        "POST", "/login", {"email": "nobody@example.com", "password": "not the password"}
+    event = rest_event(
+        "POST",
+        "/login",
+        {"email": "nobody@example.com", "password": "not the password"},
+        source_ip="203.0.113.7",
+        agent="Mozilla/5.0 Firefox/133",
     )
     done = subprocess.run(  # noqa: S603 - the clean virtualenv's python
         [str(python), "-I", str(ROOT / "tests" / "deploy" / "lambda_invoke.py"), str(task)],

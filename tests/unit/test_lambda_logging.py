@@ -22,26 +22,11 @@ root.addHandler(handler)
 root.setLevel(logging.WARNING)
 
 import app
+from devstack.lambda_events import rest_event
 
-event = {
-    "resource": "/account",
-    "path": "/account",
-    "httpMethod": "GET",
-    "headers": {"Accept": "application/json"},
-    "multiValueHeaders": {"Accept": ["application/json"]},
-    "queryStringParameters": None,
-    "multiValueQueryStringParameters": None,
-    "pathParameters": None,
-    "stageVariables": None,
-    "requestContext": {
-        "resourcePath": "/account",
-        "httpMethod": "GET",
-        "stage": "api",
-        "identity": {"sourceIp": "198.51.100.7"},
-    },
-    "body": None,
-    "isBase64Encoded": False,
-}
+event = rest_event(
+    "GET", "/account", headers={"Accept": "application/json"}, source_ip="198.51.100.7"
+)
 answer = app.app(event, None)
 logging.getLogger("chalicelib.probe").info("an info line from chalicelib")
 print("STATUS", answer["statusCode"])
