@@ -8,16 +8,7 @@ import time
 from chalice import Chalice, CORSConfig, Response
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib import (
-    accounts,
-    browsers,
-    email_proof,
-    password_reset,
-    requestlog,
-    security,
-    sessions,
-)
-from chalicelib.context import from_request
+from chalicelib import requestlog
 from chalicelib.errors import (
     AppError,
     BodyTooLarge,
@@ -26,16 +17,12 @@ from chalicelib.errors import (
     StorageUnavailable,
 )
 from chalicelib.headers import API_HEADERS
-from chalicelib.second_step import (
-    authenticator,
-    callback,
-    code,
-    flow,
-    passkey,
-    recovery,
-    watchers,
-)
 from chalicelib.validation import MAX_BODY_BYTES, Form, json_object, verification_code
+
+# Each route imports the chalicelib modules it uses when it first runs, not here: a cold
+# start then pays for what its request needs (a login does not load the password reset
+# or the authenticator's enrolment), and the WebSocket functions, which import this file
+# too, load almost nothing. tests/deploy/code_reach.py reads these imports where they are.
 
 app = Chalice(app_name="twofold")
 app.log.setLevel(logging.INFO)
@@ -135,11 +122,16 @@ def _bearer():
 
 
 def _context():
+    from chalicelib.context import from_request
+
     return from_request(app.current_request)
 
 
 @route("/signup", methods=["POST"])
 def signup():
+    from chalicelib import accounts
+    from chalicelib.second_step import flow
+
     name, email, password, phone = accounts.read_signup(_body())
     user = accounts.sign_up(name, email, password, phone, _context())
     return Response(body=flow.start(user, "signup", _context()), status_code=201)
@@ -147,6 +139,9 @@ def signup():
 
 @route("/login", methods=["POST"])
 def login():
+    from chalicelib import accounts
+    from chalicelib.second_step import flow
+
     email, password, browser = accounts.read_credentials(_body())
     user, failures = accounts.authenticate(email, password, _context())
     return flow.log_in(user, _context(), browser, failures)
@@ -156,6 +151,9 @@ def login():
 def login_status():
     """The challenge's status. The answer that brings the session brings the account page
     too (``account``, as GET /account has it), so the page shows it without asking again."""
+    from chalicelib import accounts, sessions
+    from chalicelib.second_step import flow
+
     answer = flow.poll(_bearer())
     if "session" in answer:
         try:
@@ -168,6 +166,8 @@ def login_status():
 
 @route("/login/token", methods=["POST"])
 def login_token():
+    from chalicelib.second_step import code
+
     form = Form(_body())
     via = form.choice("via", ("sms", "call"))
     form.check()
@@ -176,6 +176,8 @@ def login_token():
 
 @route("/login/verify", methods=["POST"])
 def login_verify():
+    from chalicelib.second_step import flow
+
     form = Form(_body())
     typed = verification_code(form)
     form.check()
@@ -184,6 +186,8 @@ def login_verify():
 
 @route("/login/recovery", methods=["POST"])
 def login_recovery():
+    from chalicelib.second_step import flow
+
     form = Form(_body())
     typed = form.text("code", max_len=64)
     form.check()
@@ -192,16 +196,22 @@ def login_recovery():
 
 @route("/login/passkey/options", methods=["POST"])
 def login_passkey_options():
+    from chalicelib.second_step import flow
+
     return flow.passkey_options(_bearer(), _context())
 
 
 @route("/login/passkey", methods=["POST"])
 def login_passkey():
+    from chalicelib.second_step import flow, passkey
+
     ceremony, credential = passkey.read_answer(_body())
     return flow.use_passkey(_bearer(), ceremony, credential, _context())
 
 
 def _session_and_user():
+    from chalicelib import accounts, sessions
+
     session = sessions.resolve_session(_bearer())
     return session, accounts.user_of(session, _context())
 
@@ -209,6 +219,8 @@ def _session_and_user():
 def _freshly_proven_user():
     """The session's account, for a security change: 403 ``step_up_required`` unless the
     session proved a second factor in the last ten minutes."""
+    from chalicelib import security
+
     session, user = _session_and_user()
     security.require_fresh(session)
     return user
@@ -216,24 +228,32 @@ def _freshly_proven_user():
 
 @route("/account/security", methods=["GET"])
 def account_security():
+    from chalicelib import security
+
     session, user = _session_and_user()
     return security.overview(user, session.proven_at)
 
 
 @route("/account/step-up", methods=["POST"])
 def account_step_up():
+    from chalicelib.second_step import flow
+
     session, user = _session_and_user()
     return Response(body=flow.step_up(user, session, _context()), status_code=201)
 
 
 @route("/account/recovery-codes", methods=["POST"])
 def account_recovery_codes():
+    from chalicelib.second_step import recovery
+
     user = _freshly_proven_user()
     return Response(body={"codes": recovery.renew(user, _context())}, status_code=201)
 
 
 @route("/account/password", methods=["POST"])
 def account_password():
+    from chalicelib import security
+
     current, new = security.read_password_change(_body())
     session, user = _session_and_user()
     security.change_password(user, session, current, new, _context())
@@ -242,12 +262,16 @@ def account_password():
 
 @route("/account/authenticator", methods=["POST"])
 def account_add_authenticator():
+    from chalicelib.second_step import authenticator
+
     user = _freshly_proven_user()
     return Response(body=authenticator.begin(user), status_code=201)
 
 
 @route("/account/authenticator/confirm", methods=["POST"])
 def account_confirm_authenticator():
+    from chalicelib.second_step import authenticator
+
     form = Form(_body())
     typed = verification_code(form, "code")
     form.check()
@@ -258,6 +282,8 @@ def account_confirm_authenticator():
 
 @route("/account/authenticator", methods=["DELETE"])
 def account_remove_authenticator():
+    from chalicelib.second_step import authenticator
+
     user = _freshly_proven_user()
     authenticator.remove(user, _context())
     return Response(body="", status_code=204)
@@ -265,12 +291,16 @@ def account_remove_authenticator():
 
 @route("/account/passkeys/options", methods=["POST"])
 def account_passkey_options():
+    from chalicelib.second_step import passkey
+
     user = _freshly_proven_user()
     return passkey.registration_options(user, _context())
 
 
 @route("/account/passkeys", methods=["POST"])
 def account_add_passkey():
+    from chalicelib.second_step import passkey
+
     ceremony, credential, name = passkey.read_new(_body())
     user = _freshly_proven_user()
     answer = passkey.add(user, ceremony, credential, name, _context())
@@ -279,6 +309,8 @@ def account_add_passkey():
 
 @route("/account/passkeys/{passkey_id}", methods=["DELETE"])
 def account_remove_passkey(passkey_id):
+    from chalicelib.second_step import passkey
+
     passkey_id = passkey.read_id(passkey_id)
     user = _freshly_proven_user()
     passkey.remove(user, passkey_id, _context())
@@ -287,12 +319,16 @@ def account_remove_passkey(passkey_id):
 
 @route("/account/browsers", methods=["POST"])
 def account_remember_browser():
+    from chalicelib import browsers
+
     user = _freshly_proven_user()
     return Response(body=browsers.remember(user.email, _context()), status_code=201)
 
 
 @route("/account/browsers/{browser_id}", methods=["DELETE"])
 def account_forget_browser(browser_id):
+    from chalicelib import browsers
+
     _, user = _session_and_user()  # a session of this account, not of a released one
     browsers.forget(user.email, browser_id, _context())
     return Response(body="", status_code=204)
@@ -301,11 +337,15 @@ def account_forget_browser(browser_id):
 @route("/account", methods=["GET"])
 def account():
     """The whole account page in one answer: the account, its security and its activity."""
+    from chalicelib import accounts, sessions
+
     return accounts.page(sessions.resolve_session(_bearer()), _context())
 
 
 @route("/account/email/resend", methods=["POST"])
 def account_email_resend():
+    from chalicelib import email_proof
+
     _, user = _session_and_user()
     email_proof.resend(user, _context())
     return {"sent": True}
@@ -313,22 +353,30 @@ def account_email_resend():
 
 @route("/email/prove", methods=["POST"])
 def email_prove():
+    from chalicelib import email_proof
+
     return email_proof.prove(email_proof.read_link(_body()), _context())
 
 
 @route("/email/release", methods=["POST"])
 def email_release():
+    from chalicelib import email_proof
+
     return email_proof.release(email_proof.read_link(_body()), _context())
 
 
 @route("/password/forgot", methods=["POST"])
 def password_forgot():
+    from chalicelib import password_reset
+
     email = password_reset.read_forgot(_body())
     return Response(body=password_reset.forgot(email, _context()), status_code=202)
 
 
 @route("/password/reset", methods=["POST"])
 def password_reset_():
+    from chalicelib import password_reset
+
     token, new = password_reset.read_reset(_body())
     password_reset.reset(token, new, _context())
     return Response(body="", status_code=204)
@@ -336,12 +384,16 @@ def password_reset_():
 
 @route("/account/activity", methods=["GET"])
 def account_activity():
+    from chalicelib import accounts
+
     _, user = _session_and_user()
     return accounts.activity(user)
 
 
 @route("/logout", methods=["POST"])
 def logout():
+    from chalicelib import sessions
+
     sessions.log_out(_bearer(), _context())
     return Response(body="", status_code=204)
 
@@ -349,6 +401,8 @@ def logout():
 @app.route("/authy/callback", methods=["POST", "GET"])
 @translating_errors
 def authy_callback():
+    from chalicelib.second_step import callback
+
     request = app.current_request
     pairs = []
     if request.query_params:
@@ -362,6 +416,8 @@ def authy_callback():
 @app.on_ws_connect()
 def ws_connect(event):
     """Accept sockets from the site's own pages only."""
+    from chalicelib.second_step import watchers
+
     if not watchers.origin_allowed(event.to_dict().get("headers")):
         return {"statusCode": 403}
     return {"statusCode": 200}
@@ -370,6 +426,8 @@ def ws_connect(event):
 @app.on_ws_message()
 def ws_message(event):
     """The page's one message: which challenge it is waiting on."""
+    from chalicelib.second_step import watchers
+
     watchers.watch(event.connection_id, event.body)
 
 

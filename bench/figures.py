@@ -12,8 +12,17 @@ import tempfile
 import zipfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+# What the routes of a OneTouch login (POST /login, GET /login/status, the callback)
+# import on their first request, on top of app.py's own imports.
+LOGIN_MODULES = (
+    "from chalicelib import accounts, sessions; "
+    "from chalicelib.second_step import callback, flow; "
+    "from chalicelib.context import from_request"
+)
+LOGIN_IMPORTS = "import app and a OneTouch login's modules"
 IMPORTS = {
     "import app": "import app",
+    LOGIN_IMPORTS: "import app; " + LOGIN_MODULES,
     "import chalice, pynamodb.models": "import chalice, pynamodb.models",
     "import chalice, boto3": "import chalice, boto3",
 }
@@ -84,6 +93,7 @@ def _largest_parts(path, count=5):
 def _clean_env():
     env = {k: v for k, v in os.environ.items() if not APP_VARIABLES.match(k)}
     env.pop("PYTHONPATH", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the warm-up run writes chalicelib's .pyc
     return env
 
 
