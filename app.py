@@ -144,22 +144,28 @@ def login():
 
     email, password, browser = accounts.read_credentials(_body())
     user, failures = accounts.authenticate(email, password, _context())
-    return flow.log_in(user, _context(), browser, failures)
+    return _with_account(flow.log_in(user, _context(), browser, failures))
 
 
 @route("/login/status", methods=["GET"])
 def login_status():
-    """The challenge's status. The answer that brings the session brings the account page
-    too (``account``, as GET /account has it), so the page shows it without asking again."""
-    from chalicelib import accounts, sessions
+    """The challenge's status; the answer that brings the session brings the account."""
     from chalicelib.second_step import flow
 
-    answer = flow.poll(_bearer())
+    return _with_account(flow.poll(_bearer()))
+
+
+def _with_account(answer):
+    """An answer that hands out a session, with the account page (``account``, as GET
+    /account has it) so the page shows it without asking again. If building the page fails
+    the session still stands, and the page asks GET /account itself."""
+    from chalicelib import accounts, sessions
+
     if "session" in answer:
         try:
             session = sessions.resolve_session(answer["session"]["token"])
             answer["account"] = accounts.page(session, _context())
-        except (AppError, PynamoDBException) as error:  # the session stands: the page asks
+        except (AppError, PynamoDBException) as error:
             app.log.warning("no account page with the session: %s", type(error).__name__)
     return answer
 
@@ -181,7 +187,7 @@ def login_verify():
     form = Form(_body())
     typed = verification_code(form)
     form.check()
-    return flow.verify(_bearer(), typed, _context())
+    return _with_account(flow.verify(_bearer(), typed, _context()))
 
 
 @route("/login/recovery", methods=["POST"])
@@ -191,7 +197,7 @@ def login_recovery():
     form = Form(_body())
     typed = form.text("code", max_len=64)
     form.check()
-    return flow.use_recovery_code(_bearer(), typed, _context())
+    return _with_account(flow.use_recovery_code(_bearer(), typed, _context()))
 
 
 @route("/login/passkey/options", methods=["POST"])
@@ -206,7 +212,7 @@ def login_passkey():
     from chalicelib.second_step import flow, passkey
 
     ceremony, credential = passkey.read_answer(_body())
-    return flow.use_passkey(_bearer(), ceremony, credential, _context())
+    return _with_account(flow.use_passkey(_bearer(), ceremony, credential, _context()))
 
 
 def _session_and_user():

@@ -93,7 +93,7 @@ async function logIn(event) {
   if (answer.session?.token) {
     password.value = "";
     clearTokens();
-    saveSession(answer.session);
+    saveSession(answer.session, answer.account);
     notify("This browser is remembered. Opening your account…", "success");
     location.assign("account.html");
     return;
@@ -126,7 +126,7 @@ async function logInWithPasskey() {
     return passkeyButton.focus();
   }
   clearTokens();
-  saveSession(answer.session);
+  saveSession(answer.session, answer.account);
   notify("You're logged in with your passkey. Opening your account…", "success");
   location.assign("account.html");
 }

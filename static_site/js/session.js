@@ -67,8 +67,8 @@ export function clearChallenge() {
   sessionStorage.removeItem(CHALLENGE);
 }
 
-/** Keep a session; `account` is the account page that came with it (GET /login/status
- * brings one), for account.html to show without asking again. */
+/** Keep a session; `account` is the account page that came with it (every answer that
+ * hands out a login's session brings one), for account.html to show without asking again. */
 export function saveSession(session, account = null) {
   write(SESSION, {
     token: session.token,

@@ -8,7 +8,7 @@ from chalicelib.models import LoginChallenge, Session, User
 from chalicelib.second_step import challenge as challenges
 from chalicelib.second_step import code, flow, push
 from chalicelib.tokens import hash_token
-from tests.unit.conftest import CONTEXT, body
+from tests.unit.conftest import CONTEXT, SIGNUP, body
 from tests.unit.fake_authy import RIGHT_CODE
 
 
@@ -128,6 +128,26 @@ def test_the_answer_that_brings_the_session_brings_the_account_page(
     assert answer["account"]["events"][0]["event"] == "login_succeeded"
     again = body(api.get("/login/status", token=challenge["token"]))
     assert "session" not in again and "account" not in again  # one session, one account
+
+
+def test_a_right_code_brings_the_account_page_with_the_session(api, login, authy):
+    authy.has_app = False
+    challenge = login()
+
+    answer = body(api.post("/login/verify", {"token": RIGHT_CODE}, token=challenge["token"]))
+
+    assert answer["account"] == body(api.get("/account", token=answer["session"]["token"]))
+    assert answer["account"]["events"][0]["event"] == "login_succeeded"
+
+
+def test_a_remembered_browser_login_brings_the_account_page(api, session):
+    browser = body(api.post("/account/browsers", token=session))["token"]
+    credentials = {"email": SIGNUP["email"], "password": SIGNUP["password"]}
+
+    answer = body(api.post("/login", {**credentials, "browser": browser}))
+
+    assert answer["account"]["email"] == "ada@example.com"
+    assert answer["account"] == body(api.get("/account", token=answer["session"]["token"]))
 
 
 def test_once_a_callback_went_missing_pages_poll_every_two_seconds_for_an_hour(
