@@ -2,8 +2,9 @@
 
 Starts its own stack (DynamoDB behind a counting proxy), signs members up, drives
 ``--logins`` browser logins with the page's WebSocket and as many without it, measures one
-pending status poll, runs API-level logins for throughput, times imports, packages the
-zip, and writes bench/RESULTS.md. Every phase is bounded in count and in time.
+pending status poll, runs API-level logins for throughput, then code logins on a stack with
+the Verify provider; times imports, packages the zip, and writes bench/RESULTS.md. Every
+phase is bounded in count and in time.
 """
 
 import argparse
@@ -20,6 +21,7 @@ import requests
 from bench import figures, report
 from bench.api_load import run_load
 from bench.browser import MODES, Browser, run_logins
+from bench.code_logins import run_code_logins
 from bench.cold import cold_logins
 from bench.counters import Meter
 from bench.members import sign_up
@@ -38,6 +40,9 @@ def parse_args(argv):
         "--lost-logins", type=int, default=20, help="browser logins with callbacks off"
     )
     parser.add_argument("--cold-logins", type=int, default=5, help="fresh-process logins")
+    parser.add_argument(
+        "--code-logins", type=int, default=20, help="code logins with the Verify provider"
+    )
     parser.add_argument("--api-seconds", type=float, default=30, help="cap on the API logins")
     parser.add_argument("--poll-every", type=float, default=2.0, help="s, pending-poll probe")
     parser.add_argument("--polls", type=int, default=6, help="pending polls to average")
@@ -47,10 +52,10 @@ def parse_args(argv):
     parser.add_argument("--output", type=pathlib.Path, default=OUTPUT)
     args = parser.parse_args(argv)
     counts = (args.logins, args.clients, args.lost_logins, args.cold_logins)
-    if min(counts) < 1 or args.api_logins < 0:
+    if min(counts) < 1 or min(args.api_logins, args.code_logins) < 0:
         parser.error(
             "--logins, --lost-logins, --cold-logins and --clients must be at least 1, "
-            "--api-logins at least 0"
+            "--api-logins and --code-logins at least 0"
         )
     return args
 
@@ -67,6 +72,12 @@ def main(argv=None):
         with Stack(count_dynamodb=True) as stack:
             say(f"Stack up: site {stack.site_url}, API {stack.api_url}, sockets {stack.ws_url}")
             run.update(_on_the_stack(stack, args))
+        if args.code_logins:
+            say(
+                f"{args.code_logins} code logins with the Verify provider, on a stack of its own..."
+            )
+            run["code"] = run_code_logins(args.code_logins, time.monotonic() + args.phase_seconds)
+            run["usage"]["code"] = run["code"]["usage"]
     except StackError as exc:
         sys.exit(f"bench: {exc}")
     say("Timing imports in fresh interpreters...")

@@ -30,3 +30,15 @@ def fmt(value, digits=0, unit=""):
     if value is None:
         return "—"
     return f"{value:,.{digits}f}{unit}"
+
+
+def met(ok):
+    """A goal table's last cell."""
+    return "yes" if ok else "**no**"
+
+
+def table(header, rows):
+    """A Markdown table's lines."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines
