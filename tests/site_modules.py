@@ -1,9 +1,12 @@
-"""The site's ES modules as files: what each page imports, what login.js preloads."""
+"""The site's ES modules as files: what each page imports, what it and login.js preload."""
 
 import pathlib
 import re
 
-JS = pathlib.Path(__file__).resolve().parents[1] / "static_site" / "js"
+SITE = pathlib.Path(__file__).resolve().parents[1] / "static_site"
+JS = SITE / "js"
+ENTRY = re.compile(r'<script type="module" src="js/([\w.-]+\.js)"></script>')
+MODULEPRELOAD = re.compile(r'<link rel="modulepreload" href="([\w./-]+)">')
 IMPORT = re.compile(r"""(?:from\s+|import\()\s*"\./([\w.-]+\.js)\"""")
 
 
@@ -23,3 +26,13 @@ def preloaded():
     source = (JS / "login.js").read_text()
     listed = re.search(r"const ACCOUNT_MODULES = \[(.*?)\];", source, re.S).group(1)
     return set(re.findall(r'"([\w.-]+\.js)"', listed))
+
+
+def pages():
+    """``{page name: (its entry module, the hrefs its head modulepreloads)}``."""
+    found = {}
+    for page in sorted(SITE.glob("*.html")):
+        html = page.read_text()
+        entry = ENTRY.search(html)
+        found[page.name] = (entry and entry.group(1), set(MODULEPRELOAD.findall(html)))
+    return found

@@ -50,7 +50,7 @@ function showPhoneStep(challenge) {
 }
 
 function preloadAccountPage() {
-  if (document.querySelector('link[rel="modulepreload"]')) return;
+  if (document.querySelector(`link[rel="modulepreload"][href="js/${ACCOUNT_MODULES[0]}"]`)) return;
   for (const name of ACCOUNT_MODULES) {
     document.head.append(el("link", { rel: "modulepreload", href: `js/${name}` }));
   }

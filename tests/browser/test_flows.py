@@ -29,6 +29,7 @@ from tests.browser.helpers import (
     wait_until,
     wrong_code,
 )
+from tests.site_modules import preloaded
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
 # How the account's activity describes this browser, this year: "... — Nov 27, 9:23 PM".
@@ -326,6 +327,28 @@ def test_an_approval_over_the_websocket_costs_one_status_call(page, phone, stack
     print(f"OneTouch login: {len(requests_made)} API requests {requests_made}")
     assert len(requests_made) <= 4, requests_made
     assert traffic.preflights == [], "the API is on the site's origin: no CORS preflight"
+
+
+# True once every URL given (relative to the page) has been fetched in full.
+FETCHED_ALL = """(urls) => urls.every(
+  (url) => performance.getEntriesByName(new URL(url, location.href).href).length > 0)"""
+FROM_NETWORK = """performance.getEntriesByType("resource")
+  .filter((entry) => entry.transferSize > 0).map((entry) => entry.name)"""
+
+
+def test_the_account_page_finds_its_modules_fetched_while_the_phone_was_read(
+    page, phone, stack, member
+):
+    preloads = [f"js/{name}" for name in sorted(preloaded())]
+    log_in(page, stack.site_url, member)
+    expect(page.get_by_role("heading", name="Approve the request on your phone")).to_be_visible()
+    page.wait_for_function(FETCHED_ALL, arg=preloads)
+
+    answer_on_phone(phone, member.email, "Approve")
+
+    expect_account_loaded(page, member)
+    fetched = {urllib.parse.urlsplit(url).path.lstrip("/") for url in page.evaluate(FROM_NETWORK)}
+    assert fetched & set(preloads) == set(), "the account page fetched them again"
 
 
 def serve_site_for_gateway(page, stack, ws_url):
