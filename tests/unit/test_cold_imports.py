@@ -42,4 +42,3 @@ def test_importing_app_loads_only_what_every_route_needs():
     loaded = _modules_after("import app")
     assert {m for m in loaded if m.startswith("chalicelib")} == APP_OWN
     assert loaded & NOT_AT_IMPORT == set()
-
