@@ -19,10 +19,10 @@ from chalicelib.errors import (
 from chalicelib.headers import API_HEADERS
 from chalicelib.validation import MAX_BODY_BYTES, Form, json_object, verification_code
 
-# Each route imports the chalicelib modules it uses when it first runs, not here: a cold
-# start then pays for what its request needs (a login does not load the password reset
-# or the authenticator's enrolment), and the WebSocket functions, which import this file
-# too, load almost nothing. tests/deploy/code_reach.py reads these imports where they are.
+# Each route imports the chalicelib modules it uses when it first runs, not here, so a
+# cold start loads what its first request's route uses: a login needs nearly all of
+# chalicelib (not the password reset), the WebSocket functions, which import this file
+# too, about a third of it. tests/deploy/code_reach.py reads these imports where they are.
 
 app = Chalice(app_name="twofold")
 app.log.setLevel(logging.INFO)
@@ -157,15 +157,17 @@ def login_status():
 
 def _with_account(answer):
     """An answer that hands out a session, with the account page (``account``, as GET
-    /account has it) so the page shows it without asking again. If building the page fails
-    the session still stands, and the page asks GET /account itself."""
+    /account has it) so the page shows it without asking again. The session is written by
+    then, so whatever fails while building the page only leaves ``account`` out: the page
+    asks GET /account itself, which answers as it can (401 if the account has just been
+    released)."""
     from chalicelib import accounts, sessions
 
     if "session" in answer:
         try:
             session = sessions.resolve_session(answer["session"]["token"])
             answer["account"] = accounts.page(session, _context())
-        except (AppError, PynamoDBException) as error:
+        except Exception as error:  # noqa: BLE001 - the login stands without its page
             app.log.warning("no account page with the session: %s", type(error).__name__)
     return answer
 

@@ -140,6 +140,31 @@ def test_a_right_code_brings_the_account_page_with_the_session(api, login, authy
     assert answer["account"]["events"][0]["event"] == "login_succeeded"
 
 
+def test_a_login_whose_account_page_fails_still_hands_out_its_session(
+    api, login, authy, monkeypatch
+):
+    """The session is written before the page is built: a failure there, even one nobody
+    planned for, leaves ``account`` out and the login standing."""
+    from pynamodb.connection.base import Connection
+
+    authy.has_app = False
+    challenge = login()
+    send = Connection.dispatch
+
+    def failing_activity(self, name, kwargs):
+        if name == "Query" and kwargs.get("TableName", "").endswith("audit"):
+            raise TypeError("an unreadable audit item")
+        return send(self, name, kwargs)
+
+    monkeypatch.setattr(Connection, "dispatch", failing_activity)
+    response = api.post("/login/verify", {"token": RIGHT_CODE}, token=challenge["token"])
+    monkeypatch.setattr(Connection, "dispatch", send)
+
+    assert response.status_code == 200 and "account" not in body(response)
+    session = body(response)["session"]["token"]
+    assert api.get("/account", token=session).status_code == 200
+
+
 def test_a_remembered_browser_login_brings_the_account_page(api, session):
     browser = body(api.post("/account/browsers", token=session))["token"]
     credentials = {"email": SIGNUP["email"], "password": SIGNUP["password"]}

@@ -52,6 +52,7 @@ def test_a_passkey_alone_opens_a_session(api, member, authenticator, frozen_cloc
     assert response.status_code == 200, response.body
     session = body(response)["session"]["token"]
     assert body(api.get("/account", token=session))["last_login"]["method"] == "passkey"
+    assert body(response)["account"] == body(api.get("/account", token=session))
     (stored,) = Passkey.scan()
     assert stored.sign_count == 1 and stored.last_used_at == frozen_clock.time
     assert "login_succeeded" in events(api, session)
@@ -206,6 +207,7 @@ def test_the_passkey_answers_the_login_challenge(api, member, authenticator):
     response = answer(api, begun, authenticator.get(begun["options"]), challenge["token"])
 
     assert response.status_code == 200 and body(response)["session"]["token"]
+    assert body(response)["account"]["email"] == "ada@example.com"
     assert LoginChallenge.get(hash_token(challenge["token"])).used is True
 
 

@@ -38,6 +38,7 @@ def test_a_code_logs_in_once_and_not_twice(api, login, codes):
     again = use(api, login(), codes[0])
 
     assert first.status_code == 200 and body(first)["session"]["token"]
+    assert body(first)["account"]["last_login"]["method"] == "recovery_code"
     assert again.status_code == 401 and body(again)["error"]["code"] == "invalid_code"
     assert User.get("ada@example.com").last_login_method == "recovery_code"
     kinds = [event.kind for event in AuditEvent.query("ada@example.com")]

@@ -21,6 +21,7 @@ def test_a_stale_session_is_asked_to_step_up_and_then_may(api, session, authy, f
     answer = api.post("/login/verify", {"token": RIGHT_CODE}, token=step["token"])
 
     assert answer.status_code == 200 and "session" not in body(answer)
+    assert "account" not in body(answer)  # a step-up proves a session; it opens none
     assert body(answer)["step_up"]["proven_for"] == 600
     assert api.post("/account/recovery-codes", token=session).status_code == 201
     assert len(list(Session.scan())) == 1  # the same session, proven again
@@ -38,7 +39,7 @@ def test_a_step_up_by_push_proves_the_session_again(
     send_callback(authy.last_uuid(), 1000, "approved")
     status = body(api.get("/login/status", token=step["token"]))
 
-    assert status["status"] == "approved" and status["step_up"]
+    assert status["status"] == "approved" and status["step_up"] and "account" not in status
     record = Session.get(hash_token(session))
     assert record.proven_at == frozen_clock.time
 
