@@ -77,7 +77,8 @@ def main(argv=None):
                 f"{args.code_logins} code logins with the Verify provider, on a stack of its own..."
             )
             run["code"] = run_code_logins(args.code_logins, time.monotonic() + args.phase_seconds)
-            run["usage"]["code"] = run["code"]["usage"]
+            if run["code"]["usage"] is not None:
+                run["usage"]["code"] = run["code"]["usage"]
     except StackError as exc:
         sys.exit(f"bench: {exc}")
     say("Timing imports in fresh interpreters...")

@@ -15,13 +15,24 @@ from bench import members
 from bench.api_load import Steps
 from bench.counters import Meter
 from devstack.members import latest_code
-from devstack.stack import Stack
+from devstack.stack import Stack, StackError
 
 TIMEOUT = (2, 20)
 
 
+FAILED = (StackError, AssertionError, requests.RequestException, RuntimeError)
+
+
 def run_code_logins(count, deadline):
-    """``{"logins": [Steps], "usage": Usage, "failures": [...], "requests": [int]}``."""
+    """``{"logins": [Steps], "usage": Usage, "failures": [...], "requests": [int]}``; a
+    phase that cannot run says why in ``failures`` (usage None), and the bench goes on."""
+    try:
+        return _run(count, deadline)
+    except FAILED as exc:
+        return {"logins": [], "usage": None, "failures": [f"{type(exc).__name__}: {exc}"]}
+
+
+def _run(count, deadline):
     with Stack(count_dynamodb=True, provider="verify") as stack:
         people = members.sign_up(stack, count + 1)
         meter = Meter(stack)
@@ -33,7 +44,7 @@ def run_code_logins(count, deadline):
                 break
             try:
                 steps, made = _one_login(stack, member)
-            except (AssertionError, requests.RequestException, RuntimeError) as exc:
+            except FAILED as exc:
                 failures.append(f"{member.email}: {type(exc).__name__}: {exc}")
                 continue
             logins.append(steps)
@@ -48,8 +59,9 @@ def run_code_logins(count, deadline):
 
 def _one_login(stack, member):
     """One code login as the page makes it; ``(Steps, API requests made)``."""
-    steps = Steps()
+    steps, answered = Steps(), []
     with requests.Session() as http:
+        http.hooks["response"].append(lambda response, **_: answered.append(response.url))
         with steps.timing("POST /login"):
             login = http.post(
                 f"{stack.api_url}/login",
@@ -73,7 +85,7 @@ def _one_login(stack, member):
         or answer.get("account", {}).get("email") != member.email.lower()
     ):
         raise AssertionError("the right code did not bring the session and the account")
-    return steps, 2
+    return steps, len(answered)
 
 
 def _ok(response, name):

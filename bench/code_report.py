@@ -49,7 +49,9 @@ def code_goals(run):
 def code_section(run):
     title = "## Code logins with the Verify provider"
     if not code_logins_ran(run):
-        return [title, "", "Not run (`--code-logins 0`), or every one failed."]
+        failures = (run.get("code") or {}).get("failures") or []
+        why = f" Failures: {'; '.join(failures[:3])}." if failures else ""
+        return [title, "", f"Not run (`--code-logins 0`), or every one failed.{why}"]
     code = run["code"]
     usage = code["usage"]
     logins = len(code["logins"])
