@@ -161,9 +161,9 @@ def _with_account(answer):
     then, so whatever fails while building the page only leaves ``account`` out: the page
     asks GET /account itself, which answers as it can (401 if the account has just been
     released)."""
-    from chalicelib import accounts, sessions
-
     if "session" in answer:
+        from chalicelib import accounts, sessions
+
         try:
             session = sessions.resolve_session(answer["session"]["token"])
             answer["account"] = accounts.page(session, _context())
