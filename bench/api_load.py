@@ -78,14 +78,14 @@ def _one_login(stack, member):
     with steps.timing("whole login"):
         with steps.timing("POST /login"):
             credentials = {"email": member.email, "password": member.password}
-            challenge = _call(stack, "POST", "/login", body=credentials)["challenge"]
+            challenge = call_api(stack, "POST", "/login", body=credentials)["challenge"]
         if challenge["method"] != "onetouch":
             raise AssertionError(f"expected a OneTouch push, got {challenge['method']}")
         _wait_for_approval(stack, member, challenge["token"], steps)
         with steps.timing("GET /login/status"):
-            status = _call(stack, "GET", "/login/status", token=challenge["token"])
+            status = call_api(stack, "GET", "/login/status", token=challenge["token"])
         with steps.timing("GET /account"):
-            _call(stack, "GET", "/account", token=status["session"]["token"])
+            call_api(stack, "GET", "/account", token=status["session"]["token"])
     return steps
 
 
@@ -107,7 +107,7 @@ def _wait_for_approval(stack, member, token, steps):
             raise AssertionError(f"the socket said {pushed}")
 
 
-def _call(stack, method, path, token=None, body=None):
+def call_api(stack, method, path, token=None, body=None):
     """One API call on a connection of its own.
 
     chalice local writes headers and body apart, so on a kept-alive connection Nagle's

@@ -12,13 +12,10 @@ import time
 import requests
 
 from bench import members
-from bench.api_load import Steps
+from bench.api_load import Steps, call_api
 from bench.counters import Meter
 from devstack.members import latest_code
 from devstack.stack import Stack, StackError
-
-TIMEOUT = (2, 20)
-
 
 FAILED = (StackError, AssertionError, requests.RequestException, RuntimeError)
 
@@ -59,36 +56,22 @@ def _run(count, deadline):
 
 def _one_login(stack, member):
     """One code login as the page makes it; ``(Steps, API requests made)``."""
-    steps, answered = Steps(), []
-    with requests.Session() as http:
-        http.hooks["response"].append(lambda response, **_: answered.append(response.url))
-        with steps.timing("POST /login"):
-            login = http.post(
-                f"{stack.api_url}/login",
-                json={"email": member.email, "password": member.password},
-                timeout=TIMEOUT,
-            )
-        challenge = _ok(login, "POST /login")["challenge"]
-        if challenge["method"] != "sms" or not challenge.get("code_sent"):
-            raise AssertionError(f"expected a texted code, got {challenge}")
-        code = latest_code(stack, member)
-        with steps.timing("POST /login/verify"):
-            verified = http.post(
-                f"{stack.api_url}/login/verify",
-                json={"token": code},
-                headers={"Authorization": f"Bearer {challenge['token']}"},
-                timeout=TIMEOUT,
-            )
-        answer = _ok(verified, "POST /login/verify")
+    steps, made = Steps(), []
+
+    def call(path, token=None, body=None):
+        made.append(path)
+        with steps.timing(f"POST {path}"):
+            return call_api(stack, "POST", path, token=token, body=body)
+
+    credentials = {"email": member.email, "password": member.password}
+    challenge = call("/login", body=credentials)["challenge"]
+    if challenge["method"] != "sms" or not challenge.get("code_sent"):
+        raise AssertionError(f"expected a texted code, got {challenge}")
+    code = latest_code(stack, member)
+    answer = call("/login/verify", token=challenge["token"], body={"token": code})
     if (
         not answer.get("session", {}).get("token")
         or answer.get("account", {}).get("email") != member.email.lower()
     ):
         raise AssertionError("the right code did not bring the session and the account")
-    return steps, len(answered)
-
-
-def _ok(response, name):
-    if not response.ok:
-        raise AssertionError(f"{name}: {response.status_code} {response.text[:200]}")
-    return response.json()
+    return steps, len(made)

@@ -63,7 +63,8 @@ def code_section(run):
     calls = ", ".join(
         f"{name} {count / logins:.2f}" for name, count in sorted(usage.authy_calls.items())
     )
-    parts = ", ".join(f"{part} ${dollars:.2f}" for part, dollars in code_cost(run).items())
+    dollars = code_cost(run)
+    parts = ", ".join(f"{part} ${value:.2f}" for part, value in dollars.items())
     failures = (
         f" **{len(code['failures'])} failed**: {'; '.join(code['failures'][:3])}."
         if code["failures"]
@@ -81,7 +82,7 @@ def code_section(run):
         "",
         f"Verify calls per login: {calls}. Cost per million code logins at the prices "
         f"below, CloudFront counted as for the OneTouch page's new visitor (its files, the two "
-        f"API requests): **${sum(code_cost(run).values()):.2f}** ({parts}). Twilio bills "
+        f"API requests): **${sum(dollars.values()):.2f}** ({parts}). Twilio bills "
         "each verification and its text on top.",
     ]
 
