@@ -188,6 +188,38 @@ def shot(request):
     return save
 
 
+@pytest.fixture
+def device(context, page):
+    """Chromium's virtual authenticator for ``page`` (the DevTools protocol's WebAuthn
+    domain): a platform authenticator that keeps discoverable credentials and verifies its
+    user; new, it holds no passkey. ``device.credentials()`` lists what it keeps."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    added = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+
+    class Device:
+        id = added["authenticatorId"]
+
+        def credentials(self):
+            return cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.id})["credentials"]
+
+    yield Device()
+    cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": added["authenticatorId"]})
+    cdp.detach()
+
+
 # --- the whole stack ------------------------------------------------------------------
 
 

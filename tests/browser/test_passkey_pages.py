@@ -3,7 +3,6 @@
 
 import secrets
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import account_answer, challenge_answer, status_answer
@@ -23,28 +22,6 @@ def passkey_options():
     }
 
 
-@pytest.fixture
-def empty_device(context, page):
-    """A virtual authenticator that holds no passkey: the browser finds none for us."""
-    cdp = context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable")
-    cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-                "automaticPresenceSimulation": True,
-            }
-        },
-    )
-    yield
-    cdp.detach()
-
-
 def test_a_browser_without_webauthn_is_not_offered_passkeys(page, offline_site):
     page.add_init_script("delete window.PublicKeyCredential")
     page.goto(f"{offline_site}/login.html")
@@ -53,7 +30,7 @@ def test_a_browser_without_webauthn_is_not_offered_passkeys(page, offline_site):
 
 
 def test_with_no_passkey_on_the_device_the_page_says_so_and_sends_nothing(
-    page, offline_site, fake_api, empty_device, shot
+    page, offline_site, fake_api, device, shot
 ):
     fake_api.on("POST", "/login/passkey/options", (200, passkey_options()))
     page.goto(f"{offline_site}/login.html")

@@ -15,37 +15,6 @@ from playwright.sync_api import expect
 from tests.browser.helpers import ACCOUNT_URL, LOGIN_URL, expect_account, log_in
 
 
-@pytest.fixture
-def device(context, page):
-    """Chromium's virtual authenticator for ``page``; ``device.credentials()`` lists what
-    it keeps."""
-    cdp = context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable")
-    added = cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-                "automaticPresenceSimulation": True,
-            }
-        },
-    )
-
-    class Device:
-        id = added["authenticatorId"]
-
-        def credentials(self):
-            return cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.id})["credentials"]
-
-    yield Device()
-    cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": added["authenticatorId"]})
-    cdp.detach()
-
-
 def log_in_with_the_apps_code(page, stack, member):
     log_in(page, stack.site_url, member)
     page.get_by_role("button", name="Use a code instead").click()
