@@ -1,8 +1,10 @@
 """Logins per second: complete OneTouch logins over the API and the WebSocket, no browser.
 
-``clients`` threads, each with its own members, each login: POST /login → open the socket
-and watch → the emulator approves → "approved" arrives → GET /login/status (the session)
-→ GET /account. Bounded by a count and a deadline, whichever comes first.
+``clients`` threads, each with its own members, each login as the page does it: POST
+/login → open the socket and watch → the emulator approves → "approved" arrives with the
+session the login named and the account page; then one GET /account with that session,
+as the account page's next visit would (it also proves the session works). Bounded by a
+count and a deadline, whichever comes first.
 """
 
 import collections
@@ -81,16 +83,17 @@ def _one_login(stack, member):
             challenge = call_api(stack, "POST", "/login", body=credentials)["challenge"]
         if challenge["method"] != "onetouch":
             raise AssertionError(f"expected a OneTouch push, got {challenge['method']}")
-        _wait_for_approval(stack, member, challenge["token"], steps)
-        with steps.timing("GET /login/status"):
-            status = call_api(stack, "GET", "/login/status", token=challenge["token"])
+        account = _wait_for_approval(stack, member, challenge["token"], steps)
         with steps.timing("GET /account"):
-            call_api(stack, "GET", "/account", token=status["session"]["token"])
+            again = call_api(stack, "GET", "/account", token=challenge["session_token"])
+        if again["email"] != account["email"]:
+            raise AssertionError("the session the socket announced is not the account's")
     return steps
 
 
 def _wait_for_approval(stack, member, token, steps):
-    """Watch the challenge on a socket, approve on the phone, hear "approved"."""
+    """Watch the challenge on a socket, approve on the phone, hear "approved" with the
+    session and the account page; returns the account page."""
     with steps.timing("WebSocket open"):
         socket = connect(stack.ws_url, origin=stack.site_url, open_timeout=10)
     with socket:
@@ -103,8 +106,9 @@ def _wait_for_approval(stack, member, token, steps):
         with steps.timing("approval → pushed"):
             stack.emulator.approve(push["uuid"])
             pushed = json.loads(socket.recv(10))
-        if pushed != {"status": "approved"}:
-            raise AssertionError(f"the socket said {pushed}")
+        if pushed.get("status") != "approved" or "account" not in pushed:
+            raise AssertionError(f"the socket said {str(pushed)[:200]}")
+        return pushed["account"]
 
 
 def call_api(stack, method, path, token=None, body=None):

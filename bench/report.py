@@ -550,8 +550,7 @@ def _costs(run):
         fetched = sum(run["usage"][mode].site_requests.values()) / max(1, len(logins))
         origin_requests = mean(_requests(login) for login in logins) + fetched
         measured = cost.through_cloudfront(measured, origin_requests or 0.0)
-        polls = mean(login.api_requests["GET /login/status"] for login in logins) or 1
-        per_login[mode] = (measured, polls - 1)  # the last one collects the session
+        per_login[mode] = (measured, mean(_pending_polls(login) for login in logins) or 0.0)
     # The probe's polls came from Python, without preflights; a page's come with as many
     # as it was seen to make per API request.
     polling = run["browser"]["polling"]
@@ -580,6 +579,14 @@ def _requests(login):
 
 def _site_requests(login):
     return sum(login.site_requests.values())
+
+
+def _pending_polls(login):
+    """The login's status requests that found the push pending: all but the one that
+    collected the session, unless the session came over the socket."""
+    polls = login.api_requests["GET /login/status"]
+    over_socket = any('"session"' in message for message in login.socket_messages)
+    return polls if over_socket else max(0, polls - 1)
 
 
 def _approved_over_socket(login):

@@ -120,6 +120,8 @@ class LoginChallenge(Model):
     last_send_at = NumberAttribute(null=True)
     request_code = UnicodeAttribute()
     session_hash = UnicodeAttribute(null=True)  # a step-up proves this session again
+    # A login's or signup's: the hash of the session it opens (tokens.session_token_for).
+    opens_session = UnicodeAttribute(null=True)
     fallback_reason = UnicodeAttribute(null=True)  # why a code and not a push
     ip = UnicodeAttribute(null=True)
     user_agent = UnicodeAttribute(null=True)

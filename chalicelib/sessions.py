@@ -12,14 +12,16 @@ STEP_UP_SECONDS = 10 * 60  # a change to the account's security needs a proof th
 _TOUCH_EVERY = 60  # refresh last_seen_at at most once a minute: one write, not one per read
 
 
-def new_session(email, now):
+def new_session(email, now, token_hash=None):
     """An unsaved session for ``email``: ``(what the client gets, the item to save)``.
 
-    The second step saves it in the same transaction that spends its challenge.
+    The second step saves it in the same transaction that spends its challenge. A
+    challenge that names its session already (``token_hash``: the client was given the
+    token with the challenge) gets that one, and the client's part has no token.
     """
-    token = tokens.new_token()
+    token = None if token_hash else tokens.new_token()
     session = Session(
-        token_hash=tokens.hash_token(token),
+        token_hash=token_hash or tokens.hash_token(token),
         email=email,
         created_at=now,
         expires_at=now + SESSION_SECONDS,
@@ -27,7 +29,23 @@ def new_session(email, now):
         proven_at=now,
         ttl=clock.at(now + SESSION_SECONDS),
     )
-    return {"token": token, "expires_in": SESSION_SECONDS, "idle_timeout": IDLE_SECONDS}, session
+    return client_view(session, now, token), session
+
+
+def client_view(session, now, token=None):
+    """What the client is told of a session: its token (when the server has it) and lives."""
+    view = {"expires_in": max(0, int(session.expires_at - now)), "idle_timeout": IDLE_SECONDS}
+    return {"token": token, **view} if token else view
+
+
+def find(token_hash):
+    """The live session stored under ``token_hash``, or None (unlike ``resolve_session``,
+    a read only: it neither touches the session nor needs its token)."""
+    session = storage.get_or_none(Session, token_hash)
+    now = clock.now()
+    if session is None or now >= session.expires_at or now - session.last_seen_at >= IDLE_SECONDS:
+        return None
+    return session
 
 
 def resolve_session(token):

@@ -1,6 +1,8 @@
 """Bearer tokens and short codes: random from ``secrets``, stored only as SHA-256."""
 
+import base64
 import hashlib
+import hmac
 import secrets
 
 # No 0/O, 1/I/L, 5/S, 8/B: easy to compare between screen and phone.
@@ -15,6 +17,19 @@ def new_token():
 def hash_token(token):
     """The SHA-256 hex digest under which a token is stored."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def session_token_for(challenge_token):
+    """The token of the session a login's challenge opens once it is answered.
+
+    Derived from the challenge's token (HMAC-SHA-256, the token as the key), so whoever
+    holds the challenge holds its session, and no one else: the page is given it with the
+    push, whose answer then reaches it over the WebSocket from a callback that never sees
+    either token. The session is only written once the second step is proven, so until
+    then this token opens nothing.
+    """
+    mac = hmac.new(challenge_token.encode("utf-8"), b"twofold session", hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode("ascii")
 
 
 def new_id():

@@ -33,9 +33,12 @@ RESEND_SECONDS = 30
 def new_challenge(user, purpose, context, now, session_hash=None):
     """An unsaved challenge for ``user``; returns ``(token, challenge)``.
 
-    A step-up's challenge names the session it proves again (``session_hash``).
+    A step-up's challenge names the session it proves again (``session_hash``); a login's
+    or signup's, the session it will open (``opens_session``), whose token is derived from
+    the challenge's (``session_token``).
     """
     token = tokens.new_token()
+    opens = None if session_hash else tokens.hash_token(tokens.session_token_for(token))
     challenge = LoginChallenge(
         token_hash=tokens.hash_token(token),
         challenge_id=tokens.new_id(),
@@ -48,6 +51,7 @@ def new_challenge(user, purpose, context, now, session_hash=None):
         method="sms",
         request_code=tokens.new_request_code(),
         session_hash=session_hash,
+        opens_session=opens,
         ip=context.ip,
         user_agent=context.user_agent,
         created_at=now,
@@ -87,20 +91,23 @@ def supersede(token_hash):
     return older if overtaken else None
 
 
-def load_challenge(token):
-    """The live challenge behind a bearer token; expiry is checked here, not left to TTL."""
+def load_challenge(token, spent=False):
+    """The live challenge behind a bearer token; expiry is checked here, not left to TTL.
+
+    A spent one is refused (ChallengeUsed) unless ``spent``: then it is returned, ``used``.
+    """
     if not token:
         raise ChallengeInvalid()
-    return _load(tokens.hash_token(token))
+    return _load(tokens.hash_token(token), spent)
 
 
-def _load(token_hash):
+def _load(token_hash, spent=False):
     try:
         challenge = LoginChallenge.get(token_hash, consistent_read=True)
     except DoesNotExist:
         raise ChallengeInvalid() from None
     requestlog.note(challenge_id=challenge.challenge_id)
-    if challenge.used:
+    if challenge.used and not spent:
         raise ChallengeUsed()
     if clock.now() >= challenge.expires_at:
         raise ChallengeExpired()
@@ -176,7 +183,38 @@ def summary(token, challenge, unsent_reason=None, passkey=False):
     if challenge.method == "onetouch":
         answer["push_expires_in"] = ONETOUCH_SECONDS
         answer["poll_ms"] = lost_callbacks.poll_ms(clock.now())
+        if challenge.opens_session:
+            # The push's answer comes over the WebSocket, from the vendor's callback,
+            # which has no token to send: the page holds the session's in advance.
+            answer["session_token"] = tokens.session_token_for(token)
     return {"challenge": answer}
+
+
+def with_session_token(answer, token):
+    """``answer`` with the token of the session it hands out, derived from the challenge's
+    ``token`` when the session was the challenge's own (named when it was made)."""
+    if "session" in answer and "token" not in answer["session"]:
+        answer["session"] = {"token": tokens.session_token_for(token), **answer["session"]}
+    return answer
+
+
+def approval_result(challenge):
+    """What an approved push that was already spent gave: ``{"session": …}`` (its token left
+    to ``with_session_token``) or ``{"step_up": …}``; ChallengeUsed if it gave nothing that
+    is still alive (the session ended, or a code, not the push, spent the challenge)."""
+    now = clock.now()
+    if challenge.onetouch_status == "approved":
+        if challenge.opens_session:
+            session = sessions.find(challenge.opens_session)
+            if session is not None and session.email == challenge.email:
+                return {"session": sessions.client_view(session, now)}
+        elif challenge.session_hash:
+            session = sessions.find(challenge.session_hash)
+            if session is not None and session.proven_at >= challenge.created_at:
+                left = int(session.proven_at + sessions.STEP_UP_SECONDS - now)
+                if left > 0:
+                    return {"step_up": {"proven_for": left}}
+    raise ChallengeUsed()
 
 
 def update_if(challenge, actions, condition):
@@ -236,7 +274,9 @@ def complete(
             Session.token_hash.exists(),
         )
     else:
-        client_session, session = sessions.new_session(challenge.email, now)
+        client_session, session = sessions.new_session(
+            challenge.email, now, challenge.opens_session
+        )
         answer = {"session": client_session}
         transaction.save("session", session, Session.token_hash.does_not_exist())
     kind = "step_up_succeeded" if step_up else "login_succeeded"

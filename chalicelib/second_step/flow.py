@@ -1,8 +1,13 @@
 """The second step of signup and login: start it, follow it, answer it."""
 
+import logging
+
 from chalicelib import browsers, clock, lockout, ratelimits, storage
+from chalicelib.errors import AppError, ChallengeUsed
 from chalicelib.second_step import authenticator, code, passkey, push, recovery, watchers
 from chalicelib.second_step import challenge as challenges
+
+log = logging.getLogger(__name__)
 
 REMEMBERED = "remembered_browser"
 
@@ -47,7 +52,7 @@ def start(user, purpose, context, session_hash=None, writes=None):
     if user.live_challenge and user.live_challenge != challenge.token_hash:
         older = challenges.supersede(user.live_challenge)
         if older is not None:
-            watchers.notify(older, "superseded")
+            watchers.notify(older, {"status": "superseded"})
     return challenges.summary(token, challenge, unsent, passkey=passkey.asked_first(user))
 
 
@@ -67,22 +72,64 @@ def _reach(challenge, user, context, now, writes):
 
 
 def poll(token):
-    """The challenge's status; the first caller to see an approval gets the session."""
-    challenge = challenges.load_challenge(token)
+    """The challenge's status, and once its push is approved the session it opened.
+
+    The vendor's callback usually opens it (and tells the page over its socket); a poll
+    opens it when the callback has not come, and answers it again to the challenge's
+    holder, who may not have heard the socket.
+    """
+    challenge = challenges.load_challenge(token, spent=True)
+    if challenge.used:
+        body = {**challenges.describe(challenge), **challenges.approval_result(challenge)}
+        return challenges.with_session_token(body, token)
     push.settle(challenge)
     body = challenges.describe(challenge)
     if body["status"] == "approved":
-        body.update(challenges.complete(challenge, "onetouch"))
-    return body
+        try:
+            body.update(challenges.complete(challenge, "onetouch"))
+        except ChallengeUsed:  # spent meanwhile, by the callback or a parallel poll
+            spent = challenges.load_challenge(token, spent=True)
+            body.update(challenges.approval_result(spent))
+    return challenges.with_session_token(body, token)
+
+
+def open_approved(challenge):
+    """For the vendor's callback, right after it recorded an approval: spend the challenge
+    and open its session (or prove its step-up) now. Returns what the page is told over
+    its socket: the status, the session without its token (the page holds it since the
+    push was sent) or the step-up, and the account page; just the status when nothing
+    could be opened here (a challenge made before sessions were named in advance, or one
+    the account refuses now), and a poll then gives the page the rest, or the reason.
+    """
+    news = {"status": "approved"}
+    if not (challenge.opens_session or challenge.session_hash):
+        return news
+    try:
+        news.update(challenges.complete(challenge, "onetouch"))
+    except AppError:
+        return news
+    except Exception:  # noqa: BLE001 - spent or not, a poll finds out; the callback stands
+        log.exception("challenge %s: approval not opened by the callback", challenge.challenge_id)
+        return news
+    if "session" in news and challenge.watchers:  # no socket watches: a poll brings it
+        from chalicelib import accounts, sessions
+
+        try:
+            news["account"] = accounts.page(sessions.find(challenge.opens_session), challenge)
+        except Exception as error:  # noqa: BLE001 - the session stands; the page asks for its account
+            log.warning("no account page with the pushed session: %s", type(error).__name__)
+    return news
 
 
 def verify(token, typed, context):
     """A typed code: texted, spoken, or the app's."""
-    return code.check(challenges.load_answerable(token), typed, context)
+    answer = code.check(challenges.load_answerable(token), typed, context)
+    return challenges.with_session_token(answer, token)
 
 
 def use_recovery_code(token, typed, context):
-    return recovery.check(challenges.load_answerable(token), typed, context)
+    answer = recovery.check(challenges.load_answerable(token), typed, context)
+    return challenges.with_session_token(answer, token)
 
 
 def passkey_options(token, context):
@@ -95,4 +142,5 @@ def use_passkey(token, ceremony, credential, context):
     """A passkey's answer: a session by itself, or the challenge's second step."""
     if token is None:
         return passkey.log_in(ceremony, credential, context)
-    return passkey.answer(challenges.load_answerable(token), ceremony, credential, context)
+    answer = passkey.answer(challenges.load_answerable(token), ceremony, credential, context)
+    return challenges.with_session_token(answer, token)

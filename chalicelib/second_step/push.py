@@ -87,13 +87,15 @@ def send_push(challenge, user, context, now, writes):
 LATE, DUPLICATE = "late", "duplicate"
 
 
-def record_result(challenge, status, delivery=None):
+def record_result(challenge, status, delivery=None, tell_watchers=True):
     """Store the push's final answer; the first final state wins.
 
     One write: the answer on the challenge, its audit event, after a Deny the account's
     pause (whoever's login it was, the owner said no), and the callback's ``delivery``
     record when there is one (a replay of it changes nothing). Returns None when stored,
     else LATE (the challenge had moved on) or DUPLICATE (this delivery was seen before).
+    Once stored, the sockets watching the challenge hear its status, unless the caller
+    tells them itself (``tell_watchers=False``).
     """
     now = clock.now()
     in_time = LoginChallenge.onetouch_expires_at > now
@@ -127,7 +129,8 @@ def record_result(challenge, status, delivery=None):
     if refused:
         return LATE
     challenge.onetouch_status = status
-    watchers.notify(challenge, status_of(challenge, now))
+    if tell_watchers:
+        watchers.notify(challenge, {"status": status_of(challenge, now)})
     return None
 
 

@@ -1,9 +1,11 @@
 """Browsers watching a challenge over the WebSocket API, and telling them how it ended.
 
 The page opens a socket and sends ``{"action": "watch", "token": <challenge token>}``
-as its first message, so the token never sits in a URL that a server logs. Only the
-outcome travels over the socket; the session is still handed out by GET /login/status
-or POST /login/verify. Messages go through API Gateway's @connections endpoint
+as its first message, so the token never sits in a URL that a server logs. The outcome
+travels over the socket; for an approval, with what the callback opened: the session
+(never its token: the page was given it with the push, and a socket that watches has
+proven it holds the challenge) and the account page. Messages go through API Gateway's
+@connections endpoint
 (``WEBSOCKET_MANAGEMENT_URL``), the same way in AWS, locally and in tests.
 
 The watching connections are kept on the challenge itself (at most ``MAX_WATCHERS``, a
@@ -71,8 +73,9 @@ def _token_of(message):
     return token if isinstance(token, str) and len(token) <= 256 else None
 
 
-def notify(challenge, status):
-    """Tell every socket watching ``challenge`` (as it was just written) its new status.
+def notify(challenge, news):
+    """Tell every socket watching ``challenge`` (as it was just written) ``news``: a dict
+    with its new ``status`` (and, from an approval's callback, what it opened).
 
     All at once, within NOTIFY_SECONDS; a gone or slow socket only means its page polls.
     """
@@ -81,7 +84,7 @@ def notify(challenge, status):
         return
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WATCHERS)
     try:
-        sent = [pool.submit(_send, cid, {"status": status}) for cid in ids]
+        sent = [pool.submit(_send, cid, news) for cid in ids]
         concurrent.futures.wait(sent, timeout=NOTIFY_SECONDS)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

@@ -220,8 +220,16 @@ export function startPhoneStep(container, challenge, { onRestart, onDone = null 
     }
   }
 
-  function socketStatus(status) {
-    if (status === "approved") return waiting?.pollNow(); // the session is only handed out there
+  function socketStatus(status, message) {
+    if (status === "approved") {
+      // What the approval opened came with it: the session (its token is the one the push
+      // came with) or the step-up. Without it, the status poll hands it out, or says why not.
+      if (message.step_up) return finish(message);
+      if (message.session && challenge.sessionToken) {
+        return finish({ ...message, session: { ...message.session, token: challenge.sessionToken } });
+      }
+      return waiting?.pollNow();
+    }
     if (status === "locked") return showLocked();
     if (status === "superseded") return restart(REASONS.superseded);
     showCode(REASONS[status]);

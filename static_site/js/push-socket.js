@@ -1,7 +1,8 @@
 // The WebSocket that tells the phone step how its OneTouch push ended, so the page need
-// not ask the API every second. The challenge token travels in the first message, never
-// in the URL. Only the outcome comes this way: the session is still collected from
-// GET /login/status. Anything unexpected ends the watch, and the page polls instead.
+// not ask the API. The challenge token travels in the first message, never in the URL.
+// An approval usually comes with what it opened (the session, without its token, which
+// the page has had since the push was sent, and the account page). Anything unexpected
+// ends the watch, and the page polls instead.
 
 // No status from the server by then (a socket stuck opening, a watch never answered):
 // polling is more use than waiting on.
@@ -9,9 +10,9 @@ const ANSWER_TIMEOUT_MS = 5000;
 const STATUSES = new Set(["pending", "approved", "denied", "expired", "locked", "superseded"]);
 
 /**
- * Watch the challenge `token` on the WebSocket at `url`: onStatus(status) for each status
- * the server sends ("pending", then "approved" | "denied" | "expired" | "locked" |
- * "superseded"), and
+ * Watch the challenge `token` on the WebSocket at `url`: onStatus(status, message) for
+ * each status the server sends ("pending", then "approved" | "denied" | "expired" |
+ * "locked" | "superseded"; `message` is the whole of what came), and
  * onLost(reason) once if the socket fails before close() is called (it could not open,
  * broke, closed, sent an error or something unreadable, or said nothing in time).
  * Returns {close}, or null when there is no socket to open.
@@ -56,7 +57,7 @@ export function watchChallenge(url, token, { onStatus, onLost }) {
     }
     if (!STATUSES.has(message?.status)) return lose("unreadable");
     clearTimeout(timer);
-    onStatus(message.status);
+    onStatus(message.status, message);
   };
   socket.onerror = () => lose("error");
   socket.onclose = () => lose("closed");

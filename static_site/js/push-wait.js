@@ -48,8 +48,9 @@ export function pushPanel(requestCode) {
 /**
  * Follow the challenge `token` until its push ends. Calls onStatus(statusBody) for every
  * answer of GET /login/status (pending ones included, the session with an approval),
- * onSocketStatus(status) for what the socket says, and onTrouble(error) when polling
- * fails for good. Returns {stop, pollNow}.
+ * onSocketStatus(status, message) for what the socket says (an approval's message may
+ * bring the session and the account), and onTrouble(error) when polling fails for good.
+ * Returns {stop, pollNow}.
  */
 export function waitForPush(
   panel,
@@ -132,10 +133,10 @@ export function waitForPush(
     .then(({ wsUrl }) => {
       if (stopped) return;
       socket = watchChallenge(wsUrl, token, {
-        onStatus(status) {
+        onStatus(status, message) {
           if (stopped || status === "pending") return; // "pending": the server has our watch
           closeSocket(); // the push is over, one way or another
-          onSocketStatus(status);
+          onSocketStatus(status, message);
         },
         onLost() {
           socket = null;

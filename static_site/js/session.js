@@ -38,6 +38,9 @@ export function challengeView(challenge, purpose) {
     fallbackReason: challenge.fallback_reason ?? null,
     unsentReason: challenge.unsent_reason ?? null,
     passkey: challenge.passkey === true, // the account has one: it is offered first
+    // A push's session, named in advance: its approval opens it, and the socket that says
+    // so carries no token.
+    sessionToken: typeof challenge.session_token === "string" ? challenge.session_token : null,
     expiresAt: Date.now() + Number(challenge.expires_in) * 1000,
     // How often to ask about a pending push while a socket watches it: 10 s, or 2 s
     // when the server has seen push callbacks go missing.

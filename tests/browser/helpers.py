@@ -132,15 +132,16 @@ class FakeApi:
 
 
 def challenge_answer(method="onetouch", request_code="K7P-2QX"):
-    return {
-        "challenge": {
-            "token": "challenge-" + secrets.token_hex(8),
-            "method": method,
-            "expires_in": 300,
-            "request_code": request_code,
-            "code_sent": method == "sms",
-        }
+    challenge = {
+        "token": "challenge-" + secrets.token_hex(8),
+        "method": method,
+        "expires_in": 300,
+        "request_code": request_code,
+        "code_sent": method == "sms",
     }
+    if method == "onetouch":  # the session its approval opens, named in advance
+        challenge["session_token"] = "session-" + secrets.token_hex(8)
+    return {"challenge": challenge}
 
 
 def status_answer(status="pending", method="onetouch", resend_in=0, **extra):

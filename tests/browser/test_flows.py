@@ -306,11 +306,14 @@ def wait_for_watch(page, traffic):
     wait_until(page, lambda: {"status": "pending"} in traffic.frames(), "the socket's pending")
 
 
-def test_an_approval_over_the_websocket_costs_one_status_call(page, phone, stack, member):
+def test_an_approval_over_the_websocket_brings_the_session_and_the_account(
+    page, phone, stack, member
+):
     traffic = Traffic(page, stack.site_api_url)
     log_in(page, stack.site_url, member)
     wait_for_watch(page, traffic)
-    token = json.loads(session_storage(page)["twofold.challenge"])["token"]
+    challenge = json.loads(session_storage(page)["twofold.challenge"])
+    token = challenge["token"]
     assert traffic.sockets == [stack.ws_url + "/"], "the token is never in the socket's URL"
     assert traffic.sent == [{"action": "watch", "token": token}]
     assert traffic.count("GET", "/login/status") == 0, "no polling while the socket watches"
@@ -320,12 +323,15 @@ def test_an_approval_over_the_websocket_costs_one_status_call(page, phone, stack
     expect_account_loaded(page, member)
 
     then = traffic.between("approval", "at account.html")
-    status_calls = [i for i, entry in enumerate(then) if entry == ("api", "GET", "/login/status")]
-    assert len(status_calls) == 1, then
-    assert then.index(("frame", {"status": "approved"})) < status_calls[0], then
+    (news,) = [entry[1] for entry in then if entry[0] == "frame"]
+    assert news["status"] == "approved" and news["account"]["email"] == member.email
+    assert "token" not in news["session"], "the session's token never travels on the socket"
+    assert [entry for entry in then if entry[0] == "api"] == [], "nothing more to ask"
+    stored = json.loads(session_storage(page)["twofold.session"])
+    assert stored["token"] == challenge["sessionToken"], "the session the login named"
     requests_made = traffic.api_requests()
     print(f"OneTouch login: {len(requests_made)} API requests {requests_made}")
-    assert len(requests_made) <= 4, requests_made
+    assert requests_made == [("POST", "/login")], "the account came with the approval"
     assert traffic.preflights == [], "the API is on the site's origin: no CORS preflight"
 
 

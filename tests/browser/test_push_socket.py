@@ -3,6 +3,7 @@
 The stack's own gateway is exercised by the socket journeys in test_flows.py.
 """
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,9 +30,9 @@ def stop_the_clock(page):
     page.clock.pause_at(T0 + timedelta(minutes=1))
 
 
-def start_login(page, site, api, *status_answers):
+def start_login(page, site, api, *status_answers, challenge=None):
     """Log in as far as the push; returns the challenge token."""
-    challenge = challenge_answer()
+    challenge = challenge or challenge_answer()
     api.on("POST", "/login", (200, challenge))
     api.on("GET", "/login/status", *(status_answers or [(200, status_answer())]))
     api.on("GET", "/account", (200, account_answer()))
@@ -78,6 +79,29 @@ def test_an_approval_over_the_socket_is_collected_with_one_status_call(
     assert calls[:2] == [("POST", "/login"), ("GET", "/login/status")]
     assert calls[2:] == [("GET", "/account")]  # the account, its security and its activity
     assert list(session_storage(page)) == ["twofold.session"]
+    fake_socket.wait_for(lambda: fake_socket.closed == 1, "the page to close its socket")
+
+
+def test_an_approval_that_brings_its_session_opens_the_account_asking_nothing(
+    page, socket_site, socket_api, fake_socket
+):
+    stop_the_clock(page)
+    challenge = challenge_answer()
+    start_login(page, socket_site, socket_api, challenge=challenge)
+    wait_for_watch(fake_socket)
+
+    fake_socket.push(
+        {
+            "status": "approved",
+            "session": {"expires_in": 43200, "idle_timeout": 1800},
+            "account": account_answer(),
+        }
+    )
+
+    expect_account(page)
+    assert [call[:2] for call in socket_api.calls] == [("POST", "/login")]
+    stored = json.loads(session_storage(page)["twofold.session"])
+    assert stored["token"] == challenge["challenge"]["session_token"]
     fake_socket.wait_for(lambda: fake_socket.closed == 1, "the page to close its socket")
 
 

@@ -45,9 +45,9 @@ def test_signup_approved_on_the_phone_opens_a_session(stack, api, email):
     assert account["email"] == email
     assert account["phone"].endswith("7123")
     assert account["last_login"]["method"] == "onetouch"
-    spent = api.call("GET", "/login/status", token=challenge["token"])
-    assert spent.status_code == 401
-    assert spent.json()["error"]["code"] == "challenge_used"
+    assert session["token"] == challenge["session_token"]  # the one the signup named
+    again = api.status(challenge)  # asked again: the same session, never a second one
+    assert again["session"]["token"] == session["token"]
 
 
 def test_denied_push_then_a_texted_code(stack, api, member):

@@ -63,11 +63,12 @@ def test_a_watching_socket_hears_the_approval_without_polling(stack, api, member
     with open_socket(stack) as socket:
         assert watch(socket, challenge) == {"status": "pending"}
         stack.emulator.approve(push_of(stack, member))
-        assert json.loads(socket.recv(timeout=TIMEOUT)) == {"status": "approved"}
+        news = json.loads(socket.recv(timeout=TIMEOUT))
 
-    status = api.status(challenge)  # the session still comes from the API, once
-    assert status["status"] == "approved"
-    assert api.account(status["session"])["email"] == member.email
+    # The callback opened the session the login named, and sent the account with it.
+    assert news["status"] == "approved" and "token" not in news["session"]
+    assert news["account"]["email"] == member.email
+    assert api.account({"token": challenge["session_token"]}) == news["account"]
 
 
 def test_a_denial_is_pushed_too(stack, api, member):
@@ -143,7 +144,7 @@ def test_a_connection_that_vanished_does_not_stop_the_live_one_hearing(
 
         stack.emulator.approve(push_of(stack, member))
 
-        assert json.loads(socket.recv(timeout=TIMEOUT)) == {"status": "approved"}
+        assert json.loads(socket.recv(timeout=TIMEOUT))["status"] == "approved"
     assert gateway_stats(stack)["gone"] > gone_before
 
 

@@ -33,6 +33,7 @@ def test_a_step_up_by_push_proves_the_session_again(
     frozen_clock.advance(STALE)
     step = body(api.post("/account/step-up", token=session))["challenge"]
     assert step["method"] == "onetouch"
+    assert "session_token" not in step  # a step-up opens no session
     message = authy.sent("onetouch_create")[-1]["json"]["message"]
     assert message == "Confirm a change to your Unit Login account's security?"
 
