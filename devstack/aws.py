@@ -3,6 +3,9 @@ the rest on one port), plus one read-only route for the local mailbox.
 
     python -m devstack.aws -H 127.0.0.1 -p 8044
 
+DynamoDB requests are applied one at a time (``atomic_dynamodb``), as atomically as AWS
+applies them.
+
 ``GET /_devstack/ses/sent`` answers ``{"messages": [{id, source, destinations, raw}]}``:
 every raw email SES took, oldest first, read from moto's SES backend in this process.
 moto's own ``/moto-api/data.json`` has them too, but it serialises every object of every
@@ -11,10 +14,12 @@ every second, would pay for again and again.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import signal
 import sys
+import threading
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -46,6 +51,31 @@ def with_sent_mail(app):
     return application
 
 
+@contextlib.contextmanager
+def atomic_dynamodb():
+    """While it lasts, moto applies each DynamoDB request whole before the next begins.
+
+    DynamoDB applies a transaction atomically, and a read is serialisable with it: whoever
+    reads one of its items written sees them all. moto's threaded server takes no lock, so
+    a read racing a TransactWriteItems could see half of it (a challenge spent, its
+    session not yet written), which no deployed stack ever shows.
+    """
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.Lock()
+    original = DynamoHandler.call_action
+
+    def call_action(self):
+        with lock:
+            return original(self)
+
+    DynamoHandler.call_action = call_action
+    try:
+        yield
+    finally:
+        DynamoHandler.call_action = original
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m devstack.aws", description=__doc__)
     parser.add_argument("-H", "--host", default="127.0.0.1")
@@ -53,13 +83,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.environ.setdefault("MOTO_PORT", str(args.port))  # as moto.server does
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    run_simple(
-        args.host,
-        args.port,
-        with_sent_mail(DomainDispatcherApplication(create_backend_app)),
-        threaded=True,
-        request_handler=MotoRequestHandler,
-    )
+    with atomic_dynamodb():
+        run_simple(
+            args.host,
+            args.port,
+            with_sent_mail(DomainDispatcherApplication(create_backend_app)),
+            threaded=True,
+            request_handler=MotoRequestHandler,
+        )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ The environment is set here, before anything imports ``app`` or ``chalicelib.mod
 
 import json
 import os
-import threading
 
 import pytest
 
@@ -30,8 +29,8 @@ os.environ.pop("DYNAMODB_HOST", None)
 
 import moto  # noqa: E402
 import responses  # noqa: E402
-from moto.dynamodb.responses import DynamoHandler  # noqa: E402
 
+import devstack.aws  # noqa: E402
 from chalicelib.context import RequestContext  # noqa: E402
 from tests.unit.fake_authy import FakeAuthy  # noqa: E402
 
@@ -39,16 +38,8 @@ from tests.unit.fake_authy import FakeAuthy  # noqa: E402
 @pytest.fixture(scope="session", autouse=True)
 def atomic_dynamodb():
     """Real DynamoDB applies each request atomically; moto does not lock, so make it."""
-    lock = threading.Lock()
-    original = DynamoHandler.call_action
-
-    def call_action(self):
-        with lock:
-            return original(self)
-
-    DynamoHandler.call_action = call_action
-    yield
-    DynamoHandler.call_action = original
+    with devstack.aws.atomic_dynamodb():
+        yield
 
 
 @pytest.fixture(autouse=True)
