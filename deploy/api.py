@@ -6,10 +6,16 @@ be committed in .chalice/. The deploy copies what chalice packages (app.py, chal
 requirements.txt, vendor/) into ``build/chalice-<stage>/`` with a config.json that adds
 them and the policy, runs chalice there, and copies the deployed state back to
 ``.chalice/deployed/``, where chalice run in the project finds it.
+
+chalicelib ships compiled (``compile_shipped``): Lambda unpacks the zip into a read-only
+/var/task, so Python cannot keep what it compiles there, and without .pyc files every
+cold start would compile each module it imports again.
 """
 
+import compileall
 import json
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -116,12 +122,31 @@ def prepare(stage, environment, policies):
     (build / ".chalice").mkdir(parents=True, exist_ok=True)
     for name in SHIPPED:
         _replace(ROOT / name, build / name)
+    compile_shipped(build)
     config = stage_config(chalice_config(), stage, environment)
     (build / ".chalice" / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     for function, policy in policies.items():
         (build / ".chalice" / policy_file_name(stage.name, function)).write_text(policy)
     _replace(_state_file(CHALICE_DIR, stage.name), _state_file(build / ".chalice", stage.name))
     return build
+
+
+def compile_shipped(directory):
+    """Write the .pyc of every module of ``directory``/chalicelib, as chalice then ships them.
+
+    Checked-hash .pyc files: Python checks each against its source's hash, not its mtime
+    (which a zip keeps only to two seconds), so none is ever taken for a stale one, and a
+    stale one is never run. This Python is the runtime's (``check_runtime``), so the
+    Lambda's interpreter reads them. (app.py's own .pyc would not ship: chalice takes only
+    app.py from the project's top.)
+    """
+    done = compileall.compile_dir(
+        directory / "chalicelib",
+        quiet=1,
+        invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
+    )
+    if not done:
+        raise DeployError("chalicelib did not compile: see the errors above")
 
 
 def stage_config(config, stage, environment):

@@ -1,6 +1,8 @@
 """deploy.api: the build directory chalice deploys from, and the state it leaves."""
 
+import importlib.util
 import json
+import pathlib
 import shutil
 import subprocess
 
@@ -98,7 +100,6 @@ def test_the_build_holds_what_chalice_ships_and_nothing_else(dirs):
     shipped = {path.name for path in build.iterdir()}
     assert shipped <= {"app.py", "chalicelib", "requirements.txt", "vendor", ".chalice"}
     assert {"app.py", "chalicelib", "requirements.txt", ".chalice"} <= shipped
-    assert not list(build.rglob("__pycache__"))
     assert (build / ".chalice" / "policy-prod.json").read_text() == POLICIES["api_handler"]
     assert (build / ".chalice" / "policy-prod-websocket_connect.json").read_text() == "{}\n"
     config = json.loads((build / ".chalice" / "config.json").read_text())
@@ -106,6 +107,20 @@ def test_the_build_holds_what_chalice_ships_and_nothing_else(dirs):
         config["stages"]["prod"]["environment_variables"]["SITE_ORIGIN"]
         == (ENVIRONMENT["SITE_ORIGIN"])
     )
+
+
+def test_chalicelib_ships_compiled_and_checked_against_its_sources_hash(dirs):
+    """Lambda's /var/task is read-only: without these, each cold start compiles chalicelib."""
+    build = prepare(load_stage("prod"), ENVIRONMENT, POLICIES)
+    sources = sorted((build / "chalicelib").rglob("*.py"))
+    assert len(sources) > 20
+    for source in sources:
+        compiled = pathlib.Path(importlib.util.cache_from_source(str(source))).read_bytes()
+        assert compiled[:4] == importlib.util.MAGIC_NUMBER, source
+        assert int.from_bytes(compiled[4:8], "little") == 0b11, "hash-based, and checked"
+        assert compiled[8:16] == importlib.util.source_hash(source.read_bytes()), source
+    # Only those: nothing of the project's own __pycache__ (stale, or timestamped) ships.
+    assert len(list(build.rglob("*.pyc"))) == len(sources)
 
 
 def test_the_deployed_state_goes_to_the_build_and_a_stale_one_goes_away(dirs):
