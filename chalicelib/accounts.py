@@ -153,14 +153,17 @@ def authenticate(email, password, context):
     return user, failures
 
 
-def user_of(session, context):
+def user_of(session, context, releasing=True):
     """The account a live session belongs to; SessionInvalid once it is gone (released).
 
     A session older than the account was made for an earlier account with this email
     (released, then signed up again): releasing ends sessions, and this holds if one
-    was missed."""
+    was missed. An account whose unproven day is over is released here, unless not
+    ``releasing`` (then it is only refused: a vendor's callback must not do the work)."""
     user = storage.get_or_none(User, session.email)
     if user is None or session.created_at < user.created_at:
+        raise SessionInvalid()
+    if not releasing and email_proof.past_its_day(user):
         raise SessionInvalid()
     if email_proof.release_if_past_its_day(user, context):
         raise SessionInvalid()
@@ -181,9 +184,9 @@ def account_view(user):
     }
 
 
-def page(session, context):
+def page(session, context, releasing=True):
     """The whole account page in one answer: the account, its security and its activity."""
-    user = user_of(session, context)
+    user = user_of(session, context, releasing)
     return {
         **account_view(user),
         "security": security.overview(user, session.proven_at),

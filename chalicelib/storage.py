@@ -7,6 +7,7 @@ any other storage failure is raised.
 """
 
 import functools
+import time
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import (
@@ -20,6 +21,10 @@ from pynamodb.transactions import TransactWrite
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 TRANSACTION_CANCELED = "TransactionCanceledException"
+# DynamoDB cancels a transaction that meets another one on the same item (TransactionConflict):
+# tried again, its conditions are checked against what the other one wrote.
+CONFLICT_RETRIES = 2
+CONFLICT_PAUSE = 0.02  # seconds, times the attempt
 
 
 def condition_failed(exc):
@@ -78,7 +83,22 @@ class Transaction:
         self._writes.append(("condition_check", name, (model, key), {"condition": condition}))
 
     def commit(self):
-        """Write everything; return the set of names whose condition failed (none: done)."""
+        """Write everything; return the set of names whose condition failed (none: done).
+
+        A transaction cancelled only because another one wrote the same item meanwhile
+        (two requests finishing one challenge together, say) is tried again, briefly.
+        """
+        retries = 0
+        while True:
+            try:
+                return self._commit_once()
+            except TransactWriteError as exc:
+                retries += 1
+                if retries > CONFLICT_RETRIES or not _conflicted(exc):
+                    raise
+            time.sleep(CONFLICT_PAUSE * retries)
+
+    def _commit_once(self):
         try:
             with TransactWrite(connection=_connection()) as transaction:
                 for kind, _, args, kwargs in self._writes:
@@ -93,6 +113,12 @@ class Transaction:
                 if reason is not None and reason.code == "ConditionalCheckFailed"
             }
         return set()
+
+
+def _conflicted(exc):
+    """True when a transaction was cancelled for a conflict, and for no failed condition."""
+    reasons = [reason.code for reason in exc.cancellation_reasons if reason is not None]
+    return "TransactionConflict" in reasons and "ConditionalCheckFailed" not in reasons
 
 
 @functools.lru_cache(maxsize=1)

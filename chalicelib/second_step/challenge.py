@@ -229,7 +229,8 @@ def complete(
 ):
     """Spend the challenge and open a session (or prove a step-up), if the account lets it.
 
-    One transaction: the challenge must be unspent and unexpired, the account must still
+    One transaction: the challenge must be unspent and unexpired (and, for an approved
+    push, not locked by wrong codes: a code's own last try is counted), the account must still
     name it as its live challenge and must not be locked (a recovery code may unlock it);
     then the session is saved, or for a step-up the session's proof is renewed. A way of
     answering that spends something of the account's (a recovery code) adds its own
@@ -239,14 +240,14 @@ def complete(
     """
     now = clock.now()
     transaction = storage.Transaction()
-    transaction.update(
-        "challenge",
-        challenge,
-        [LoginChallenge.used.set(True)],
+    spendable = (
         LoginChallenge.token_hash.exists()
         & (LoginChallenge.used == False)  # noqa: E712
-        & (LoginChallenge.expires_at > now),
+        & (LoginChallenge.expires_at > now)
     )
+    if method == "onetouch":  # five wrong codes lock the challenge: no approval ends it then
+        spendable &= LoginChallenge.code_attempts < MAX_CODE_ATTEMPTS
+    transaction.update("challenge", challenge, [LoginChallenge.used.set(True)], spendable)
     step_up = challenge.purpose == "step_up"
     actions = [
         User.phone_verified.set(True),

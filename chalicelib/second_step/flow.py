@@ -80,7 +80,8 @@ def poll(token):
     """
     challenge = challenges.load_challenge(token, spent=True)
     if challenge.used:
-        body = {**challenges.describe(challenge), **challenges.approval_result(challenge)}
+        opened = challenges.approval_result(challenge)
+        body = {**challenges.describe(challenge), "status": "approved", **opened}
         return challenges.with_session_token(body, token)
     push.settle(challenge)
     body = challenges.describe(challenge)
@@ -97,25 +98,28 @@ def open_approved(challenge):
     """For the vendor's callback, right after it recorded an approval: spend the challenge
     and open its session (or prove its step-up) now. Returns what the page is told over
     its socket: the status, the session without its token (the page holds it since the
-    push was sent) or the step-up, and the account page; just the status when nothing
-    could be opened here (a challenge made before sessions were named in advance, or one
-    the account refuses now), and a poll then gives the page the rest, or the reason.
+    push was sent) or the step-up, and the account page. When nothing could be opened
+    here (a challenge made before sessions were named in advance, one locked by wrong
+    codes, superseded, or refused by the account now), just the challenge's status as
+    the callback knows it; on "approved" the page polls, which gives it the rest, or why not.
     """
-    news = {"status": "approved"}
+    untold = {"status": challenges.status_of(challenge)}
     if not (challenge.opens_session or challenge.session_hash):
-        return news
+        return untold
     try:
-        news.update(challenges.complete(challenge, "onetouch"))
+        news = {"status": "approved", **challenges.complete(challenge, "onetouch")}
     except AppError:
-        return news
+        return untold
     except Exception:  # noqa: BLE001 - spent or not, a poll finds out; the callback stands
         log.exception("challenge %s: approval not opened by the callback", challenge.challenge_id)
-        return news
+        return untold
     if "session" in news and challenge.watchers:  # no socket watches: a poll brings it
         from chalicelib import accounts, sessions
 
         try:
-            news["account"] = accounts.page(sessions.find(challenge.opens_session), challenge)
+            session = sessions.find(challenge.opens_session)
+            # Read only: an account past its unproven day is released by its own request.
+            news["account"] = accounts.page(session, challenge, releasing=False)
         except Exception as error:  # noqa: BLE001 - the session stands; the page asks for its account
             log.warning("no account page with the pushed session: %s", type(error).__name__)
     return news

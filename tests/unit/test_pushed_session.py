@@ -119,3 +119,81 @@ def test_a_step_up_approved_by_push_is_pushed_as_proven(
 
     assert sent("conn-step")[-1] == {"status": "approved", "step_up": {"proven_for": 600}}
     assert api.post("/account/recovery-codes", token=session).status_code == 201
+
+
+def test_a_challenge_locked_by_wrong_codes_opens_nothing_when_the_push_is_approved(
+    api, login, authy, send_callback
+):
+    """Five wrong codes end the login, whatever the phone says afterwards."""
+    challenge = login()
+    watch(challenge["token"], "conn-page")
+    for _ in range(5):
+        api.post("/login/verify", {"token": "7654321"}, token=challenge["token"])
+
+    assert send_callback(authy.last_uuid(), 1000, "approved").status_code == 200
+
+    assert sent("conn-page")[-1] == {"status": "locked"}
+    assert list(Session.scan()) == []
+    assert api.get("/account", token=challenge["session_token"]).status_code == 401
+    assert body(api.get("/login/status", token=challenge["token"]))["status"] == "locked"
+
+
+def test_a_poll_whose_transaction_meets_the_callbacks_is_tried_again(api, login, monkeypatch):
+    """The callback has recorded the approval and opens the session while a poll spends the
+    same challenge: DynamoDB cancels one of the two (TransactionConflict). The poll tries
+    again, finds the challenge spent, and answers the one session the callback opened."""
+    import botocore.client
+    from botocore.exceptions import ClientError
+
+    from chalicelib.second_step import flow
+
+    challenge = login()
+    key = tokens.hash_token(challenge["token"])
+    LoginChallenge(token_hash=key).update(actions=[LoginChallenge.onetouch_status.set("approved")])
+    send = botocore.client.BaseClient._make_api_call
+    conflicts = []
+
+    def conflicting(self, operation, params):
+        if operation == "TransactWriteItems" and not conflicts:
+            conflicts.append(operation)
+            flow.open_approved(LoginChallenge.get(key))  # the callback's, winning the race
+            reasons = [{"Code": "TransactionConflict"} for _ in params["TransactItems"]]
+            error = {"Code": "TransactionCanceledException", "Message": "conflict"}
+            raise ClientError({"Error": error, "CancellationReasons": reasons}, operation)
+        return send(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", conflicting)
+    answer = api.get("/login/status", token=challenge["token"])
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", send)
+
+    assert conflicts and answer.status_code == 200, answer.body
+    assert body(answer)["session"]["token"] == challenge["session_token"]
+    assert len(list(Session.scan())) == 1
+
+
+def test_the_callback_never_releases_an_account_whose_unproven_day_ran_out(
+    api, signup, authy, send_callback, frozen_clock
+):
+    """Releasing calls the vendor and deletes much: not work for Authy's callback, which
+    leaves the account page out and lets the account's own next request release it."""
+    from chalicelib.email_proof import PROOF_SECONDS
+    from chalicelib.models import User
+    from tests.unit.conftest import SIGNUP
+
+    authy.has_app = False  # the signup proves the phone by a code, the email stays unproven
+    signup_challenge = signup()["challenge"]
+    authy.has_app = True
+    api.post("/login/verify", {"token": RIGHT_CODE}, token=signup_challenge["token"])
+    frozen_clock.advance(PROOF_SECONDS - 30)
+    credentials = {"email": SIGNUP["email"], "password": SIGNUP["password"]}
+    challenge = body(api.post("/login", credentials))["challenge"]
+    watch(challenge["token"], "conn-page")
+    frozen_clock.advance(60)  # the day ends while the push waits
+
+    assert send_callback(authy.last_uuid(), 1000, "approved").status_code == 200
+
+    news = sent("conn-page")[-1]
+    assert news["status"] == "approved" and "account" not in news
+    assert User.get("ada@example.com").email_proven_at is None  # not released by the callback
+    assert api.get("/account", token=challenge["session_token"]).status_code == 401
+    assert list(User.scan()) == []  # released by the account's own request
