@@ -224,9 +224,12 @@ def update_if(challenge, actions, condition):
     )
 
 
-def complete(
-    challenge, method, *, account_actions=(), account_condition=None, account_refusal=None
-):
+def complete(challenge, method, **terms):
+    """``spend``, for what the client gets: ``{"session": …}`` or ``{"step_up": …}``."""
+    return spend(challenge, method, **terms)[0]
+
+
+def spend(challenge, method, *, account_actions=(), account_condition=None, account_refusal=None):
     """Spend the challenge and open a session (or prove a step-up), if the account lets it.
 
     One transaction: the challenge must be unspent and unexpired (and, for an approved
@@ -235,8 +238,8 @@ def complete(
     then the session is saved, or for a step-up the session's proof is renewed. A way of
     answering that spends something of the account's (a recovery code) adds its own
     ``account_actions`` and ``account_condition`` to the same write, and the error for
-    when only that condition fails (``account_refusal``). Returns what the client gets:
-    ``{"session": …}`` or ``{"step_up": …}``.
+    when only that condition fails (``account_refusal``). Returns what the client gets
+    (``{"session": …}`` or ``{"step_up": …}``) and the session opened (None for a step-up).
     """
     now = clock.now()
     transaction = storage.Transaction()
@@ -249,6 +252,7 @@ def complete(
         spendable &= LoginChallenge.code_attempts < MAX_CODE_ATTEMPTS
     transaction.update("challenge", challenge, [LoginChallenge.used.set(True)], spendable)
     step_up = challenge.purpose == "step_up"
+    opened = None
     actions = [
         User.phone_verified.set(True),
         User.failed_codes.set(0),
@@ -275,11 +279,9 @@ def complete(
             Session.token_hash.exists(),
         )
     else:
-        client_session, session = sessions.new_session(
-            challenge.email, now, challenge.opens_session
-        )
+        client_session, opened = sessions.new_session(challenge.email, now, challenge.opens_session)
         answer = {"session": client_session}
-        transaction.save("session", session, Session.token_hash.does_not_exist())
+        transaction.save("session", opened, Session.token_hash.does_not_exist())
     kind = "step_up_succeeded" if step_up else "login_succeeded"
     transaction.save("audit", audit.event_for(challenge, challenge.email, kind, method))
     failed = transaction.commit()
@@ -290,7 +292,7 @@ def complete(
     if failed:
         raise _why_refused(challenge, method, account_refusal)
     requestlog.note(outcome="step_up" if step_up else "session")
-    return answer
+    return answer, opened
 
 
 def open_session(email, method, context, transaction=None, *, account_condition=None, refusal=None):

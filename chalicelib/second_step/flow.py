@@ -107,19 +107,19 @@ def open_approved(challenge):
     if not (challenge.opens_session or challenge.session_hash):
         return untold
     try:
-        news = {"status": "approved", **challenges.complete(challenge, "onetouch")}
+        answer, opened = challenges.spend(challenge, "onetouch")
     except AppError:
         return untold
     except Exception:  # noqa: BLE001 - spent or not, a poll finds out; the callback stands
         log.exception("challenge %s: approval not opened by the callback", challenge.challenge_id)
         return untold
-    if "session" in news and challenge.watchers:  # no socket watches: a poll brings it
-        from chalicelib import accounts, sessions
+    news = {"status": "approved", **answer}
+    if opened is not None and challenge.watchers:  # no socket watches: a poll brings it
+        from chalicelib import accounts
 
         try:
-            session = sessions.find(challenge.opens_session)
             # Read only: an account past its unproven day is released by its own request.
-            news["account"] = accounts.page(session, challenge, releasing=False)
+            news["account"] = accounts.page(opened, challenge, releasing=False)
         except Exception as error:  # noqa: BLE001 - the session stands; the page asks for its account
             log.warning("no account page with the pushed session: %s", type(error).__name__)
     return news

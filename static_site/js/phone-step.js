@@ -226,7 +226,8 @@ export function startPhoneStep(container, challenge, { onRestart, onDone = null 
       // came with) or the step-up. Without it, the status poll hands it out, or says why not.
       if (message.step_up) return finish(message);
       if (message.session && challenge.sessionToken) {
-        return finish({ ...message, session: { ...message.session, token: challenge.sessionToken } });
+        const session = { ...message.session, token: challenge.sessionToken };
+        return finish({ ...message, session });
       }
       return waiting?.pollNow();
     }
