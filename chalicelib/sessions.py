@@ -42,10 +42,12 @@ def find(token_hash):
     """The live session stored under ``token_hash``, or None (unlike ``resolve_session``,
     a read only: it neither touches the session nor needs its token)."""
     session = storage.get_or_none(Session, token_hash)
-    now = clock.now()
-    if session is None or now >= session.expires_at or now - session.last_seen_at >= IDLE_SECONDS:
-        return None
-    return session
+    return session if session is not None and _alive(session, clock.now()) else None
+
+
+def _alive(session, now):
+    """Within its absolute life, and used within the idle timeout."""
+    return now < session.expires_at and now - session.last_seen_at < IDLE_SECONDS
 
 
 def resolve_session(token):
@@ -57,7 +59,7 @@ def resolve_session(token):
     except DoesNotExist:
         raise SessionInvalid() from None
     now = clock.now()
-    if now >= session.expires_at or now - session.last_seen_at >= IDLE_SECONDS:
+    if not _alive(session, now):
         raise SessionInvalid()
     if now - session.last_seen_at >= _TOUCH_EVERY:
         try:
