@@ -40,6 +40,14 @@ def emulator(clock):
 
 
 @pytest.fixture
+def page(emulator, page):
+    """The watched tab, opened after the emulator starts so that its checks run, and its
+    context closes, before the emulator stops: the phone page polls its accounts, and a
+    poll refused by a stopped server would be the test's teardown, not the page."""
+    return page
+
+
+@pytest.fixture
 def twilio(emulator):
     """Verify's API with the local credentials: ``twilio("POST", path, data={...})``."""
     session = requests.Session()
