@@ -27,6 +27,14 @@ CONFLICT_RETRIES = 2
 CONFLICT_PAUSE = 0.02  # seconds, times the attempt
 
 
+class Refused(Exception):
+    """A transaction's writes whose conditions failed, for a caller who added them."""
+
+    def __init__(self, names):
+        super().__init__(", ".join(sorted(names)))
+        self.names = frozenset(names)
+
+
 def condition_failed(exc):
     """True when a write failed only because its condition (or a transaction's) did."""
     code = getattr(exc, "cause_response_code", None)

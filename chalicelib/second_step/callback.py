@@ -1,5 +1,5 @@
 """A push's answer from the vendor's callback: drop replays, bind it, record it, and
-for an approval open the session there and then, so the page hears it over its socket.
+for an approval open the session in the same write, so the page hears it over its socket.
 
 The vendor's side (for Authy: the signature over the configured URL, checked before
 anything else, and the nonce's age) is ``vendors``'; here the answer is recorded once and
@@ -35,14 +35,15 @@ def handle_callback(method, headers, raw_body, query_pairs):
         first = storage.write_if(delivery.save, condition=CallbackNonce.nonce_key.does_not_exist())
         return outcome if first else push.DUPLICATE
     requestlog.note(challenge_id=challenge.challenge_id)
-    refused = push.record_result(challenge, answer.status, delivery, tell_watchers=False)
+    if answer.status == "approved":
+        refused, news = flow.approve(challenge, delivery)
+    else:
+        refused = push.record_result(challenge, answer.status, delivery, tell_watchers=False)
+        news = {"status": status_of(challenge)}
     if refused:
         return refused
     log.info("challenge %s: push %s", challenge.challenge_id, answer.status)
-    if answer.status == "approved":
-        watchers.notify(challenge, flow.open_approved(challenge))
-    else:
-        watchers.notify(challenge, {"status": status_of(challenge)})
+    watchers.notify(challenge, news)
     return answer.status
 
 

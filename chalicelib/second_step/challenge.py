@@ -28,6 +28,7 @@ ONETOUCH_SECONDS = 120
 MAX_CODE_ATTEMPTS = 5
 MAX_SENDS = 5
 RESEND_SECONDS = 30
+SPEND_WRITES = frozenset({"challenge", "account", "session", "audit"})  # spend()'s own
 
 
 def new_challenge(user, purpose, context, now, session_hash=None):
@@ -229,7 +230,17 @@ def complete(challenge, method, **terms):
     return spend(challenge, method, **terms)[0]
 
 
-def spend(challenge, method, *, account_actions=(), account_condition=None, account_refusal=None):
+def spend(
+    challenge,
+    method,
+    *,
+    account_actions=(),
+    account_condition=None,
+    account_refusal=None,
+    challenge_actions=(),
+    challenge_condition=None,
+    writes=None,
+):
     """Spend the challenge and open a session (or prove a step-up), if the account lets it.
 
     One transaction: the challenge must be unspent and unexpired (and, for an approved
@@ -238,11 +249,15 @@ def spend(challenge, method, *, account_actions=(), account_condition=None, acco
     then the session is saved, or for a step-up the session's proof is renewed. A way of
     answering that spends something of the account's (a recovery code) adds its own
     ``account_actions`` and ``account_condition`` to the same write, and the error for
-    when only that condition fails (``account_refusal``). Returns what the client gets
-    (``{"session": …}`` or ``{"step_up": …}``) and the session opened (None for a step-up).
+    when only that condition fails (``account_refusal``). The vendor's callback records
+    the push's answer in the same write: its ``challenge_actions`` and
+    ``challenge_condition`` join the challenge's, and its other ``writes`` (a Transaction
+    whose names are not these) come along; if one of those is refused, storage.Refused.
+    Returns what the client gets (``{"session": …}`` or ``{"step_up": …}``) and the
+    session opened (None for a step-up).
     """
     now = clock.now()
-    transaction = storage.Transaction()
+    transaction = writes or storage.Transaction()
     spendable = (
         LoginChallenge.token_hash.exists()
         & (LoginChallenge.used == False)  # noqa: E712
@@ -250,7 +265,11 @@ def spend(challenge, method, *, account_actions=(), account_condition=None, acco
     )
     if method == "onetouch":  # five wrong codes lock the challenge: no approval ends it then
         spendable &= LoginChallenge.code_attempts < MAX_CODE_ATTEMPTS
-    transaction.update("challenge", challenge, [LoginChallenge.used.set(True)], spendable)
+    if challenge_condition is not None:
+        spendable &= challenge_condition
+    transaction.update(
+        "challenge", challenge, [LoginChallenge.used.set(True), *challenge_actions], spendable
+    )
     step_up = challenge.purpose == "step_up"
     opened = None
     actions = [
@@ -285,6 +304,8 @@ def spend(challenge, method, *, account_actions=(), account_condition=None, acco
     kind = "step_up_succeeded" if step_up else "login_succeeded"
     transaction.save("audit", audit.event_for(challenge, challenge.email, kind, method))
     failed = transaction.commit()
+    if failed - SPEND_WRITES:
+        raise storage.Refused(failed)
     if "challenge" in failed:
         raise ChallengeUsed()
     if "session" in failed:

@@ -94,25 +94,44 @@ def poll(token):
     return challenges.with_session_token(body, token)
 
 
-def open_approved(challenge):
-    """For the vendor's callback, right after it recorded an approval: spend the challenge
-    and open its session (or prove its step-up) now. Returns what the page is told over
-    its socket: the status, the session without its token (the page holds it since the
-    push was sent) or the step-up, and the account page. When nothing could be opened
-    here (a challenge made before sessions were named in advance, one locked by wrong
-    codes, superseded, or refused by the account now), just the challenge's status as
-    the callback knows it; on "approved" the page polls, which gives it the rest, or why not.
+def approve(challenge, delivery):
+    """For the vendor's callback, an approval: record it and, in the same write, spend the
+    challenge and open its session (or prove its step-up). Returns ``(refused, news)``:
+    why the approval was not recorded (push.LATE or push.DUPLICATE) or None, and what the
+    page is told over its socket: the status, the session without its token (the page
+    holds it since the push was sent) or the step-up, and the account page.
+
+    When the account refuses (a superseded challenge, a locked account), the challenge is
+    locked by wrong codes, or it was made before sessions were named in advance, the
+    approval is recorded alone and the news is just the status the callback knows; on
+    "approved" the page polls, which gives it the rest, or why not.
     """
-    untold = {"status": challenges.status_of(challenge)}
-    if not (challenge.opens_session or challenge.session_hash):
-        return untold
-    try:
-        answer, opened = challenges.spend(challenge, "onetouch")
-    except AppError:
-        return untold
-    except Exception:  # noqa: BLE001 - spent or not, a poll finds out; the callback stands
-        log.exception("challenge %s: approval not opened by the callback", challenge.challenge_id)
-        return untold
+    if challenge.opens_session or challenge.session_hash:
+        try:
+            news = _approve_and_open(challenge, delivery)
+        except (AppError, storage.Refused):
+            pass
+        except Exception:  # noqa: BLE001 - record the approval alone; a poll opens the session
+            log.exception("challenge %s: approval not opened", challenge.challenge_id)
+        else:
+            return None, news
+    refused = push.record_result(challenge, "approved", delivery, tell_watchers=False)
+    return refused, {"status": challenges.status_of(challenge)}
+
+
+def _approve_and_open(challenge, delivery):
+    now = clock.now()
+    writes = storage.Transaction()
+    push.result_writes(challenge, "approved", delivery, now, writes)
+    actions, condition = push.result_terms("approved", now)
+    answer, opened = challenges.spend(
+        challenge,
+        "onetouch",
+        challenge_actions=actions,
+        challenge_condition=condition,
+        writes=writes,
+    )
+    challenge.onetouch_status, challenge.used = "approved", True
     news = {"status": "approved", **answer}
     if opened is not None and challenge.watchers:  # no socket watches: a poll brings it
         from chalicelib import accounts

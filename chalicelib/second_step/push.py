@@ -98,22 +98,40 @@ def record_result(challenge, status, delivery=None, tell_watchers=True):
     tells them itself (``tell_watchers=False``).
     """
     now = clock.now()
+    writes = storage.Transaction()
+    actions, condition = result_terms(status, now)
+    writes.update("challenge", LoginChallenge(token_hash=challenge.token_hash), actions, condition)
+    result_writes(challenge, status, delivery, now, writes)
+    refused = writes.commit()
+    if refused:
+        return refused_as(refused)
+    challenge.onetouch_status = status
+    if tell_watchers:
+        watchers.notify(challenge, {"status": status_of(challenge, now)})
+    return None
+
+
+def result_terms(status, now):
+    """The challenge's side of storing a push's answer: ``(actions, condition)``. The first
+    final state wins, and only while the challenge and its push are live and unspent."""
     in_time = LoginChallenge.onetouch_expires_at > now
     if status == "expired":
         in_time = LoginChallenge.onetouch_expires_at.exists()
-    writes = storage.Transaction()
-    writes.update(
-        "challenge",
-        LoginChallenge(token_hash=challenge.token_hash),
-        [LoginChallenge.onetouch_status.set(status)],
+    condition = (
         LoginChallenge.token_hash.exists()
         & (LoginChallenge.onetouch_status == "pending")
         & (LoginChallenge.used == False)  # noqa: E712 - a DynamoDB condition, not a bool test
         & (LoginChallenge.expires_at > now)
-        & in_time,
+        & in_time
     )
+    return [LoginChallenge.onetouch_status.set(status)], condition
+
+
+def result_writes(challenge, status, delivery, now, writes):
+    """Add what a push's answer writes beside the challenge to ``writes``: its audit event,
+    a Deny's pause of the account's pushes, and the callback's ``delivery`` record."""
     event = audit.event_for(challenge, challenge.email, f"push_{status}", "onetouch")
-    writes.save("audit", event)
+    writes.save("push audit", event)
     if status == "denied":
         writes.update(
             "account",
@@ -123,15 +141,11 @@ def record_result(challenge, status, delivery=None, tell_watchers=True):
         )
     if delivery is not None:
         writes.save("delivery", delivery, type(delivery).nonce_key.does_not_exist())
-    refused = writes.commit()
-    if "delivery" in refused:
-        return DUPLICATE
-    if refused:
-        return LATE
-    challenge.onetouch_status = status
-    if tell_watchers:
-        watchers.notify(challenge, {"status": status_of(challenge, now)})
-    return None
+
+
+def refused_as(refused):
+    """Why a push's answer was not stored, from the names of the writes refused."""
+    return DUPLICATE if "delivery" in refused else LATE
 
 
 def settle(challenge):

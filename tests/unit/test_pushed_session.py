@@ -43,6 +43,33 @@ def test_the_callback_opens_the_session_and_pushes_it_with_the_account_but_no_to
     assert session.token_hash == tokens.hash_token(challenge["session_token"])
 
 
+def test_the_callback_records_the_approval_and_opens_the_session_in_one_write(
+    login, authy, send_callback, monkeypatch
+):
+    """The approval, its audit event, the delivery's replay guard, the spent challenge,
+    the account, the session and the login's audit event: one transaction, all or none."""
+    import botocore.client
+
+    challenge = login()
+    watch(challenge["token"], "conn-page")
+    send = botocore.client.BaseClient._make_api_call
+    writes = []
+
+    def counting(self, operation, params):
+        if operation in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"):
+            writes.append((operation, len(params.get("TransactItems", [params]))))
+        return send(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    assert send_callback(authy.last_uuid(), 1000, "approved").status_code == 200
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", send)
+
+    assert writes == [("TransactWriteItems", 6)]
+    assert sent("conn-page")[-1]["session"]
+    stored = LoginChallenge.get(tokens.hash_token(challenge["token"]))
+    assert (stored.onetouch_status, stored.used) == ("approved", True)
+
+
 def test_a_page_that_missed_the_socket_is_given_the_same_session_by_its_poll(
     api, login, authy, send_callback
 ):
@@ -139,13 +166,13 @@ def test_a_challenge_locked_by_wrong_codes_opens_nothing_when_the_push_is_approv
 
 
 def test_a_poll_whose_transaction_meets_the_callbacks_is_tried_again(api, login, monkeypatch):
-    """The callback has recorded the approval and opens the session while a poll spends the
-    same challenge: DynamoDB cancels one of the two (TransactionConflict). The poll tries
-    again, finds the challenge spent, and answers the one session the callback opened."""
+    """Two polls of an approved push spend the same challenge at once: DynamoDB cancels
+    one of the two (TransactionConflict). That poll tries again, finds the challenge spent,
+    and answers the one session the other opened."""
     import botocore.client
     from botocore.exceptions import ClientError
 
-    from chalicelib.second_step import flow
+    from chalicelib.second_step import challenge as challenges
 
     challenge = login()
     key = tokens.hash_token(challenge["token"])
@@ -156,7 +183,7 @@ def test_a_poll_whose_transaction_meets_the_callbacks_is_tried_again(api, login,
     def conflicting(self, operation, params):
         if operation == "TransactWriteItems" and not conflicts:
             conflicts.append(operation)
-            flow.open_approved(LoginChallenge.get(key))  # the callback's, winning the race
+            challenges.complete(LoginChallenge.get(key), "onetouch")  # the other poll's, first
             reasons = [{"Code": "TransactionConflict"} for _ in params["TransactItems"]]
             error = {"Code": "TransactionCanceledException", "Message": "conflict"}
             raise ClientError({"Error": error, "CancellationReasons": reasons}, operation)
