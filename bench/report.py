@@ -210,7 +210,7 @@ def _latency(run):
         "## Approval → browser",
         "",
         "From the bench asking the emulator to approve (the tap on the phone) to the page "
-        "starting its navigation to `account.html`, and to the account page showing the "
+        "opening `account.html` (in place: no page load), and to the account page showing the "
         "email (what a person sees), in headless Chromium; the person waits 0.5–2 s before "
         "tapping. Each login is a new visitor: nothing cached before the login page.",
         "",

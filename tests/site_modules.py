@@ -1,4 +1,4 @@
-"""The site's ES modules as files: what each page imports, what it and login.js preload."""
+"""The site's ES modules as files: what each page imports and what its head preloads."""
 
 import pathlib
 import re
@@ -19,13 +19,6 @@ def graph(entry):
             seen.add(name)
             todo += IMPORT.findall((JS / name).read_text())
     return seen
-
-
-def preloaded():
-    """The modules login.js fetches early for the account page (its ACCOUNT_MODULES)."""
-    source = (JS / "login.js").read_text()
-    listed = re.search(r"const ACCOUNT_MODULES = \[(.*?)\];", source, re.S).group(1)
-    return set(re.findall(r'"([\w.-]+\.js)"', listed))
 
 
 def pages():

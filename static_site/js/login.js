@@ -1,3 +1,4 @@
+import { prepareAccountPage } from "./account-open.js";
 import { request } from "./api.js";
 import { getPasskey, passkeysSupported } from "./passkey.js";
 import { startPhoneStep } from "./phone-step.js";
@@ -8,17 +9,7 @@ import {
   saveChallenge,
   saveSession,
 } from "./session.js";
-import { clearFieldErrors, el, notify, setBusy, setFieldError, startPage } from "./ui.js";
-
-// account.html's own modules (those this page has not loaded already). They are fetched
-// while the person reads the phone, so the account page finds them in the cache.
-const ACCOUNT_MODULES = [
-  "account.js",
-  "authenticator-setup.js",
-  "passkeys-section.js",
-  "security.js",
-  "step-up.js",
-];
+import { clearFieldErrors, notify, setBusy, setFieldError, startPage } from "./ui.js";
 
 const loginSection = document.getElementById("login-section");
 const phoneSection = document.getElementById("phone-section");
@@ -45,15 +36,8 @@ function showLoginForm(message) {
 
 function showPhoneStep(challenge) {
   loginSection.hidden = true;
-  preloadAccountPage();
+  prepareAccountPage(); // shown in place once the phone says yes
   startPhoneStep(phoneSection, challenge, { onRestart: showLoginForm });
-}
-
-function preloadAccountPage() {
-  if (document.querySelector(`link[rel="modulepreload"][href="js/${ACCOUNT_MODULES[0]}"]`)) return;
-  for (const name of ACCOUNT_MODULES) {
-    document.head.append(el("link", { rel: "modulepreload", href: `js/${name}` }));
-  }
 }
 
 function checkFields() {

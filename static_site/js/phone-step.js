@@ -4,6 +4,7 @@
 // module only decides which one shows and where the person goes next. It owns its markup
 // so every page shows the same thing.
 
+import { openAccountPage } from "./account-open.js";
 import { request } from "./api.js";
 import { codeForm } from "./code-form.js";
 import { formatDuration, startCountdown } from "./countdown.js";
@@ -141,7 +142,7 @@ export function startPhoneStep(container, challenge, { onRestart, onDone = null 
     saveSession(answer.session, remembers ? null : answer.account);
     notify("You're verified. Opening your account…", "success");
     if (remembers) await remember(answer.session);
-    location.assign("account.html");
+    await openAccountPage();
   }
 
   function showLocked(message = REASONS.locked) {

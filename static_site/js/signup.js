@@ -1,3 +1,4 @@
+import { prepareAccountPage } from "./account-open.js";
 import { request } from "./api.js";
 import { startPhoneStep } from "./phone-step.js";
 import { clearTokens, loadChallenge, saveChallenge, setFlash } from "./session.js";
@@ -71,6 +72,7 @@ function toLogIn(message) {
 
 function showPhoneStep(challenge) {
   signupSection.hidden = true;
+  prepareAccountPage(); // shown in place once the phone is proven
   // The account exists now; if the phone step can't finish, log in proves the phone.
   startPhoneStep(phoneSection, challenge, { onRestart: toLogIn });
 }

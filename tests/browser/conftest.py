@@ -26,10 +26,10 @@ from devstack import chromium
 from devstack.site import make_server as make_site_server
 from devstack.site import public_url
 from tests.browser.helpers import FakeApi, FakeSocket, create_member
-from tests.site_modules import preloaded
+from tests.site_modules import graph
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-PRELOADED = preloaded()  # the account page's modules, which login.html fetches early
+PRELOADED = graph("account.js")  # the account page's modules, which login.html preloads
 DESKTOP = {"width": 1280, "height": 900}
 # Where the site server sends /api/*: nothing answers on the discard port, so a request the
 # fake API does not route fails fast (502).
@@ -131,15 +131,16 @@ class PageWatch:
 
 
 def _preload_cut_short(message):
-    """The login page's early fetch of the account page's modules, cut off because the
-    test ended and its site server stopped mid-fetch: not the page misbehaving (if the
-    account page itself cannot load them, its own tests fail)."""
-    url = (message.location or {}).get("url", "")
-    return bool(
-        re.search(r"net::ERR_CONNECTION_(RESET|REFUSED|CLOSED)", message.text)
-        and re.search(r"/js/[\w-]+\.js$", url)
-        and urllib.parse.urlsplit(url).path.removeprefix("/js/") in PRELOADED
+    """The login page's early fetch of the account page (its modules, which its head
+    names, and account.html, fetched while the phone is read), cut off because the test
+    ended and its site server stopped mid-fetch: not the page misbehaving (if the account
+    page cannot load them, its own tests fail)."""
+    path = urllib.parse.urlsplit((message.location or {}).get("url", "")).path
+    early = path == "/account.html" or (
+        re.fullmatch(r"/js/[\w-]+\.js", path) is not None and path[len("/js/") :] in PRELOADED
     )
+    cut = re.search(r"net::ERR_CONNECTION_(RESET|REFUSED|CLOSED)", message.text)
+    return early and cut is not None
 
 
 def _origin(url):

@@ -29,7 +29,6 @@ from tests.browser.helpers import (
     wait_until,
     wrong_code,
 )
-from tests.site_modules import preloaded
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
 # How the account's activity describes this browser, this year: "... — Nov 27, 9:23 PM".
@@ -336,25 +335,39 @@ def test_an_approval_over_the_websocket_brings_the_session_and_the_account(
 
 
 # True once every URL given (relative to the page) has been fetched in full.
-FETCHED_ALL = """(urls) => urls.every(
-  (url) => performance.getEntriesByName(new URL(url, location.href).href).length > 0)"""
-FROM_NETWORK = """performance.getEntriesByType("resource")
-  .filter((entry) => entry.transferSize > 0).map((entry) => entry.name)"""
+ACCOUNT_HTML_FETCHED = """() => performance.getEntriesByType("resource")
+  .some((entry) => new URL(entry.name).pathname === "/account.html")"""
 
 
-def test_the_account_page_finds_its_modules_fetched_while_the_phone_was_read(
+def test_the_account_page_opens_in_place_with_nothing_fetched_after_the_approval(
     page, phone, stack, member
 ):
-    preloads = [f"js/{name}" for name in sorted(preloaded())]
+    """The login page fetched account.html while the phone was read, and has its modules
+    from its head: the approval shows the account without a page load or a request, at
+    the address account.html in place of the login page's, the focus on its heading (as a
+    screen reader would be told of a new page), and a reload shows it again."""
+    traffic = Traffic(page, stack.site_api_url)
     log_in(page, stack.site_url, member)
-    expect(page.get_by_role("heading", name="Approve the request on your phone")).to_be_visible()
-    page.wait_for_function(FETCHED_ALL, arg=preloads)
+    wait_for_watch(page, traffic)
+    page.wait_for_function(ACCOUNT_HTML_FETCHED)
+    page.evaluate("window.loginPageStillHere = true")
+    entries = page.evaluate("history.length")
+    after = []
+    page.on("request", lambda request: after.append(urllib.parse.urlsplit(request.url).path))
 
     answer_on_phone(phone, member.email, "Approve")
 
     expect_account_loaded(page, member)
-    fetched = {urllib.parse.urlsplit(url).path.lstrip("/") for url in page.evaluate(FROM_NETWORK)}
-    assert fetched & set(preloads) == set(), "the account page fetched them again"
+    assert page.url == f"{stack.site_url}/account.html"
+    assert page.title() == "Your account · Twofold"
+    assert page.evaluate("window.loginPageStillHere") is True, "a page load, not in place"
+    assert page.evaluate("history.length") == entries, "the login page is still in history"
+    assert page.evaluate("document.activeElement.id") == "account-heading"
+    # Chromium asks for the tab's icon again at each new address (from its cache).
+    assert [path for path in after if path != "/favicon.svg"] == [], after
+    page.reload()
+    expect_account_loaded(page, member)
+    assert page.evaluate("window.loginPageStillHere") is None
 
 
 def serve_site_for_gateway(page, stack, ws_url):
