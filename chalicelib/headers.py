@@ -16,8 +16,9 @@ REFERRER_POLICY = "no-referrer"
 API_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": REFERRER_POLICY}
 UNKNOWN_TYPE = "application/octet-stream"
 # Pages and config.js are asked again each time (a deploy shows at once); scripts, styles
-# and images are kept five minutes, so a page can fetch the next page's scripts early
-# (login.html preloads account.html's) and the next page finds them in the cache.
+# and images are kept five minutes, so a page can fetch the next page's scripts early and
+# the next page finds them in the cache. The login page shows the account page in place
+# with its own copies of them only while they are this young (static_site/js/account-open.js).
 REVALIDATE = "no-cache"
 ASSET_CACHE = "public, max-age=300"
 CONTENT_TYPES = {

@@ -68,9 +68,11 @@ def write_if(write, *args, **kwargs):
 class Transaction:
     """Writes to several items that all happen or none does (one TransactWriteItems).
 
-    Each write gets a name; ``commit`` returns the names whose conditions failed (empty
-    when everything was written). PynamoDB sends a transaction's items grouped as condition
-    checks, deletes, puts, updates, and DynamoDB gives its reasons in that order.
+    Each write gets a name of its own (a second write under a name already taken is a
+    mistake, refused at once: its refusal would be read as the first's); ``commit`` returns
+    the names whose conditions failed (empty when everything was written). PynamoDB sends a
+    transaction's items grouped as condition checks, deletes, puts, updates, and DynamoDB
+    gives its reasons in that order.
     """
 
     _ORDER = ("condition_check", "delete", "save", "update")
@@ -79,16 +81,21 @@ class Transaction:
         self._writes = []  # (kind, name, args, kwargs)
 
     def save(self, name, item, condition=None):
-        self._writes.append(("save", name, (item,), {"condition": condition}))
+        self._add("save", name, (item,), condition)
 
     def update(self, name, item, actions, condition=None):
-        self._writes.append(("update", name, (item, actions), {"condition": condition}))
+        self._add("update", name, (item, actions), condition)
 
     def delete(self, name, item, condition=None):
-        self._writes.append(("delete", name, (item,), {"condition": condition}))
+        self._add("delete", name, (item,), condition)
 
     def check(self, name, model, key, condition):
-        self._writes.append(("condition_check", name, (model, key), {"condition": condition}))
+        self._add("condition_check", name, (model, key), condition)
+
+    def _add(self, kind, name, args, condition):
+        if any(taken == name for _, taken, _, _ in self._writes):
+            raise ValueError(f"two writes named {name!r} in one transaction")
+        self._writes.append((kind, name, args, {"condition": condition}))
 
     def commit(self):
         """Write everything; return the set of names whose condition failed (none: done).

@@ -79,7 +79,7 @@ async function logIn(event) {
     clearTokens();
     saveSession(answer.session, answer.account);
     notify("This browser is remembered. Opening your account…", "success");
-    location.assign("account.html");
+    location.replace("account.html");
     return;
   }
   if (!answer.challenge?.token) {
@@ -112,7 +112,7 @@ async function logInWithPasskey() {
   clearTokens();
   saveSession(answer.session, answer.account);
   notify("You're logged in with your passkey. Opening your account…", "success");
-  location.assign("account.html");
+  location.replace("account.html");
 }
 
 startPage(() => {

@@ -370,6 +370,58 @@ def test_the_account_page_opens_in_place_with_nothing_fetched_after_the_approval
     assert page.evaluate("window.loginPageStillHere") is None
 
 
+def _approve_and_expect_a_page_load(page, phone, stack, member):
+    page.evaluate("window.loginPageStillHere = true")
+    entries = page.evaluate("history.length")
+    answer_on_phone(phone, member.email, "Approve")
+    expect_account_loaded(page, member)
+    assert page.url == f"{stack.site_url}/account.html"
+    assert page.evaluate("window.loginPageStillHere") is None, "shown in place"
+    assert page.evaluate("history.length") == entries, "the login page is still in history"
+
+
+@pytest.mark.allow_console(r"net::ERR_FAILED")  # the fetch this test makes fail
+def test_an_account_page_the_login_page_could_not_fetch_is_opened_by_a_page_load(
+    page, phone, stack, member
+):
+    traffic = Traffic(page, stack.site_api_url)
+    refused = []
+
+    def early_fetch_fails(route):
+        if route.request.resource_type == "fetch":
+            refused.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    page.route("**/account.html", early_fetch_fails)
+    log_in(page, stack.site_url, member)
+    wait_for_watch(page, traffic)
+    wait_until(page, lambda: refused, "the login page's fetch of account.html")
+
+    _approve_and_expect_a_page_load(page, phone, stack, member)
+
+
+def test_a_login_page_older_than_its_scripts_may_be_kept_opens_the_account_by_a_page_load(
+    page, phone, stack, member
+):
+    """Its modules could be older than a deploy's account.html: past their max-age the
+    account page loads as a page, with its scripts asked for again."""
+    traffic = Traffic(page, stack.site_api_url)
+    fetched = []  # from Playwright: the clock stands in for the page's own `performance`
+    page.on("requestfinished", lambda request: fetched.append(request.url))
+    page.clock.install()
+    page.goto(f"{stack.site_url}/login.html")
+    page.clock.fast_forward("05:01")  # the person left the page open that long
+    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("Password").fill(member.password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    wait_for_watch(page, traffic)
+    account_html = f"{stack.site_url}/account.html"
+    wait_until(page, lambda: account_html in fetched, "the login page's fetch of account.html")
+
+    _approve_and_expect_a_page_load(page, phone, stack, member)
+
+
 def serve_site_for_gateway(page, stack, ws_url):
     """Serve this tab the site as devstack serves it for a WebSocket gateway at ``ws_url``."""
 

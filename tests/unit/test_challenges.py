@@ -4,6 +4,7 @@ import threading
 
 import pytest
 
+from chalicelib import storage
 from chalicelib.models import LoginChallenge, Session, User
 from chalicelib.second_step import challenge as challenges
 from chalicelib.second_step import code, flow, push
@@ -413,3 +414,13 @@ def test_an_account_page_with_no_passkey_or_browser_asks_only_for_the_activity(
     assert api.get("/account", token=session).status_code == 200
     queried = [table for operation, table in dynamodb_calls if operation == "Query"]
     assert queried == [AuditEvent.Meta.table_name]
+
+
+def test_a_transaction_refuses_a_second_write_under_a_name_it_has():
+    """Names say which write a refusal was (the callback's own audit event and spend's
+    must not share one): a second write under a taken name is refused before anything
+    is sent."""
+    transaction = storage.Transaction()
+    transaction.check("account", User, "ada@example.com", User.email.exists())
+    with pytest.raises(ValueError, match="'account'"):
+        transaction.update("account", User(email="ada@example.com"), [User.failed_codes.set(0)])
