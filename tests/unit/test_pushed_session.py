@@ -165,7 +165,7 @@ def test_a_challenge_locked_by_wrong_codes_opens_nothing_when_the_push_is_approv
     assert body(api.get("/login/status", token=challenge["token"]))["status"] == "locked"
 
 
-def test_a_poll_whose_transaction_meets_the_callbacks_is_tried_again(api, login, monkeypatch):
+def test_a_poll_whose_transaction_meets_another_ones_is_tried_again(api, login, monkeypatch):
     """Two polls of an approved push spend the same challenge at once: DynamoDB cancels
     one of the two (TransactionConflict). That poll tries again, finds the challenge spent,
     and answers the one session the other opened."""
