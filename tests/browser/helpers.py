@@ -29,6 +29,11 @@ def create_member(stack, name="Ada Lovelace"):
 
 def log_in(page, site_url, member):
     page.goto(f"{site_url}/login.html")
+    submit_login(page, member)
+
+
+def submit_login(page, member):
+    """Fill in and send the login form of the page already open."""
     page.get_by_label("Email").fill(member.email)
     page.get_by_label("Password").fill(member.password)
     page.get_by_role("button", name="Log in", exact=True).click()
